@@ -1,0 +1,1 @@
+"""Databases: the workflow store and the registry, their models and the one session factory."""

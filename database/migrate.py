@@ -1,0 +1,41 @@
+"""Brings both databases to the newest schema with Alembic (no alembic.ini needed at run time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.exc import OperationalError
+
+from pipeline.config import PROJECT_ROOT, Settings
+from pipeline.errors import DatabaseUnavailable
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def alembic_config(database: str, url: str) -> Config:
+    """An Alembic config for ``database`` ('workflow' or 'registry') pointed at ``url``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR / database))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def upgrade_all(settings: Settings, revision: str = "head") -> None:
+    """Upgrades the workflow store and the registry; creates the SQLite folder when needed."""
+    for url in {settings.workflow_url, settings.registry_database_url}:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        command.upgrade(alembic_config("workflow", settings.workflow_url), revision)
+        command.upgrade(alembic_config("registry", settings.registry_database_url), revision)
+    except OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"cannot reach the database ({exc.orig}). Start the server or fix ARCHIVE_DATABASE_URL."
+        ) from exc
+
+
+def downgrade_all(settings: Settings, revision: str = "base") -> None:
+    command.downgrade(alembic_config("registry", settings.registry_database_url), revision)
+    command.downgrade(alembic_config("workflow", settings.workflow_url), revision)
