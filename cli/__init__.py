@@ -1,0 +1,1 @@
+"""The `archive` command line: thin adapters that parse options, call services and print results."""

@@ -1,0 +1,37 @@
+"""The `archive` command: registers every sub-command."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import records
+from cli.common import console, domain_errors, quiet_logging, ready_settings
+from cli.run import run
+
+app = typer.Typer(
+    name="archive",
+    help="Digitize civil-registration archive books: scans in, verified registry records out.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _main() -> None:
+    quiet_logging()
+
+
+app.command("run")(run)
+app.command("export")(records.export)
+app.command("load")(records.load)
+app.command("progress")(records.progress)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the workflow store and the registry to the newest schema."""
+    with domain_errors():
+        settings = ready_settings()
+        console.print(f"workflow store and registry are at the newest schema ({settings.workflow_url.split('@')[-1]})")

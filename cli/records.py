@@ -1,0 +1,98 @@
+"""`archive export`, `archive load` and `archive progress`: what the registry team and managers read."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import console, domain_errors, ready_settings
+from database.session import registry_sessions, session_scope, workflow_sessions
+from pipeline.forms.catalogue import load_catalogue
+from services.export import export_records
+from services.loader import load_records
+from services.progress import office_progress
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def export(
+    out: Annotated[Path, typer.Option("--out", help="file to write")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = ExportFormat.JSONL,
+    office: Annotated[str | None, typer.Option(help="only this office")] = None,
+    status: Annotated[str | None, typer.Option(help="only records in this status (or 'loaded')")] = None,
+) -> None:
+    """Export the records, one per line, in the export contract's format."""
+    with domain_errors():
+        settings = ready_settings()
+        catalogue = load_catalogue(settings.schemas_dir / "forms")
+        with session_scope(workflow_sessions(settings)) as session:
+            count = export_records(session, catalogue, out, fmt=fmt.value, office=office, status=status)
+        console.print(f"{count} records written to {out}")
+
+
+def load() -> None:
+    """Load every verified record not yet in the registry (the flow does this at the end of each batch)."""
+    with domain_errors():
+        settings = ready_settings()
+        with (
+            session_scope(workflow_sessions(settings)) as workflow,
+            session_scope(registry_sessions(settings)) as registry,
+        ):
+            result = load_records(workflow, registry)
+        console.print(f"new acts: {result.loaded}, updated: {result.updated}, without act number: {result.skipped}")
+
+
+def progress(
+    office: Annotated[str | None, typer.Option(help="only this office")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.TABLE,
+) -> None:
+    """Progress per office and book against targets."""
+    with domain_errors():
+        settings = ready_settings()
+        with session_scope(workflow_sessions(settings)) as session:
+            rows = office_progress(session, settings.schemas_dir / "offices.yaml", office)
+        if fmt is OutputFormat.JSON:
+            console.print_json(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
+            return
+        table = Table(title="digitization progress")
+        for column in ("office", "target", "records", "auto-verified", "to review", "verified", "loaded", "% target"):
+            table.add_column(column, justify="left" if column == "office" else "right")
+        table.add_column("failed pages / quarantined", justify="right")
+        for row in rows:
+            table.add_row(
+                f"{row.office} {row.name}",
+                f"{row.target:,}",
+                f"{row.records:,}",
+                f"{row.auto_verified:,}",
+                f"{row.to_review:,}",
+                f"{row.verified:,}",
+                f"{row.loaded:,}",
+                f"{row.percent_of_target:.1f}",
+                f"{row.pages_failed} / {row.quarantined}",
+            )
+            for book in row.books:
+                table.add_row(
+                    f"  └ {book.book}",
+                    "",
+                    f"{book.records:,}",
+                    f"{book.auto_verified:,}",
+                    f"{book.to_review:,}",
+                    f"{book.verified:,}",
+                    f"{book.loaded:,}",
+                    "",
+                    f"{book.pages_failed} / {book.quarantined}",
+                )
+        console.print(table)
