@@ -30,7 +30,8 @@ def _guarded_open(path: Path, name: str, max_pixels: int) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UnreadableScan(f"{name}: image too large to decode safely ({exc})", code="too_large") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise UnreadableScan(f"{name}: not a readable image ({exc})", code="corrupt_image") from exc
+        detail = str(exc).replace(str(path), name)
+        raise UnreadableScan(f"{name}: not a readable image ({detail})", code="corrupt_image") from exc
 
 
 def count_pages(path: Path, name: str, media_type: str, limits: ReadLimits) -> int:
