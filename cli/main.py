@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from cli import records
-from cli.common import console, domain_errors, quiet_logging, ready_settings
+from cli import maintenance, records
+from cli.common import quiet_logging
 from cli.run import run
 
 app = typer.Typer(
@@ -27,11 +27,5 @@ app.command("run")(run)
 app.command("export")(records.export)
 app.command("load")(records.load)
 app.command("progress")(records.progress)
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Bring the workflow store and the registry to the newest schema."""
-    with domain_errors():
-        settings = ready_settings()
-        console.print(f"workflow store and registry are at the newest schema ({settings.workflow_url.split('@')[-1]})")
+app.command("verify")(maintenance.verify)
+db_app.command("upgrade")(maintenance.db_upgrade)
