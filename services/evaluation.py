@@ -1,0 +1,67 @@
+"""Collects what a batch predicted, page by page, beside the ground truth of each scan file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from database.workflow import BatchFile, Book, Page, Record, ScanFile, ScanFileState
+from services.export import export_line
+
+TRUTH_SUFFIX = ".truth.json"
+
+
+def truth_path_for(scan: Path) -> Path:
+    return scan.with_name(scan.stem + TRUTH_SUFFIX)
+
+
+def load_truth(scan: Path) -> dict[str, Any] | None:
+    """The ground truth beside a scan file (``NAME.truth.json``), or None when there is none."""
+    path = truth_path_for(scan)
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def predicted_pages(session: Session, batch_id: str) -> list[dict[str, Any]]:
+    """Every page of every stored file of the batch with its records as export lines.
+
+    ``file`` is the file's name as given to the run, the key used to find its ground truth.
+    """
+    files = session.execute(
+        select(ScanFile, BatchFile.source_path)
+        .join(BatchFile, BatchFile.scan_file_id == ScanFile.id)
+        .where(BatchFile.batch_id == batch_id)
+        .order_by(ScanFile.id)
+    ).all()
+    pages: list[dict[str, Any]] = []
+    for scan, given_name in files:
+        if scan.state != ScanFileState.STORED:
+            pages.append({"file": given_name, "page": None, "status": "quarantined", "reason": scan.reason})
+            continue
+        book = session.get_one(Book, scan.book_id)
+        rows = session.scalars(
+            select(Page)
+            .where(Page.scan_file_id == scan.id)
+            .options(selectinload(Page.records).selectinload(Record.fields))
+            .order_by(Page.page_number)
+        )
+        for page in rows:
+            pages.append(
+                {
+                    "file": given_name,
+                    "page": page.page_number,
+                    "status": page.state.value,
+                    "reason": page.reason,
+                    "form": page.form_id,
+                    "rotation": page.rotation,
+                    "skew_deg": page.skew_deg,
+                    "records": [export_line(r, book, scan, page) for r in page.records],
+                }
+            )
+    return pages
