@@ -1,0 +1,18 @@
+"""Page preparation: orientation, deskew, binarization and quality of a scanned page."""
+
+from pipeline.prepare.binarize import ink_mask, to_gray
+from pipeline.prepare.deskew import estimate_skew, rotate_upright
+from pipeline.prepare.orientation import Orientation, OsdFunction
+from pipeline.prepare.page import prepare_page
+from pipeline.prepare.quality import measure_quality
+
+__all__ = [
+    "Orientation",
+    "OsdFunction",
+    "estimate_skew",
+    "ink_mask",
+    "measure_quality",
+    "prepare_page",
+    "rotate_upright",
+    "to_gray",
+]
