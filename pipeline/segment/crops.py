@@ -1,0 +1,138 @@
+"""Field crops: every field box of a record slot cut from the aligned page, with the ruled lines whitened.
+
+Values are written just above their ruled line and often run over it, so a crop reaches a little above
+the box and below the line. The lines are removed only inside narrow bands where the template says they
+are, and only as long horizontal runs, so a handwritten dash or a descender crossing the line survives.
+Ink that only pokes into the margins from the neighbouring fields is whitened as well.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.forms.catalogue import FieldSpec, FormTemplate
+from pipeline.segment.geometry import MM_PER_INCH, template_lines
+from pipeline.types import FieldCrop
+
+_MARGIN_ABOVE_MM = 2.0
+_MARGIN_BELOW_MM = 1.8
+_MARGIN_SIDE_MM = 1.5
+_LINE_WIDTH_MM = 0.3
+_LINE_BAND_MM = 0.8  # how far (beyond its own width) a ruled line may sit from where the template puts it
+_LINE_RUN_MM = 8.0  # horizontal runs at least this long inside a line band are the ruled line
+# The ruled line runs just under the box; ink starting this far below the box is the next field's.
+_BELOW_LINE_MM = 0.7
+_MIN_GLYPH_MM = 1.0  # ink components smaller than this both ways are specks, not writing
+_MIN_WRITING_MM2 = 0.5  # ink area in a box that counts as something written
+_MIN_FILLED_FIELDS = 2  # a slot holds a record when at least this many of its fields have writing
+
+
+def crop_rect(template: FormTemplate, spec: FieldSpec, slot: int, dpi: int) -> tuple[int, int, int, int]:
+    """x, y, w, h in the aligned page at ``dpi``: the field box with its margins (not clipped)."""
+    x, y, w, h = template.field_box_mm(spec, slot)
+    left, top = x - _MARGIN_SIDE_MM, y - _MARGIN_ABOVE_MM
+    right, bottom = x + w + _MARGIN_SIDE_MM, y + h + _MARGIN_BELOW_MM
+    px = dpi / MM_PER_INCH
+    x0, y0 = round(left * px), round(top * px)
+    return x0, y0, round(right * px) - x0, round(bottom * px) - y0
+
+
+def _line_rows(template: FormTemplate, rect: tuple[int, int, int, int], dpi: int) -> list[float]:
+    """Rows (in crop pixels) of the template's horizontal ruled lines that cross the crop."""
+    x0, y0, w, h = rect
+    px = dpi / MM_PER_INCH
+    rows = []
+    for x1, x2, y in template_lines(template).horizontal:
+        row = y * px - y0
+        if -h * 0.1 <= row <= h * 1.1 and x1 * px < x0 + w and x2 * px > x0:
+            rows.append(row)
+    return rows
+
+
+def remove_ruled_lines(mask: np.ndarray, line_rows: list[float], dpi: int) -> np.ndarray:
+    """The pixels of the ruled lines at ``line_rows`` that no stroke crosses (boolean, crop-sized)."""
+    px = dpi / MM_PER_INCH
+    height, width = mask.shape
+    band = np.zeros_like(mask)
+    half = _LINE_WIDTH_MM * px / 2 + _LINE_BAND_MM * px
+    for row in line_rows:
+        band[max(0, int(np.floor(row - half))) : min(height, int(np.ceil(row + half)) + 1)] = 255
+    if not band.any():
+        return np.zeros(mask.shape, dtype=bool)
+    run = max(3, round(_LINE_RUN_MM * px))
+    runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))) & band
+    # One pixel more above and below takes the line's greyed edges too.
+    runs = cv2.dilate(runs, np.ones((3, 1), np.uint8)) & band
+    others = mask & ~runs
+    # A stroke that crosses the line has ink right above and right below it: bridge those gaps and keep them.
+    reach = round(_LINE_WIDTH_MM * px) + 5
+    bridged = cv2.morphologyEx(others, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
+    return (runs > 0) & (bridged == 0)
+
+
+def _strays(mask: np.ndarray, box_top: int, box_bottom: int) -> np.ndarray:
+    """Ink wholly in the top or bottom margin that touches the crop's edge: the neighbouring fields' writing."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    top = stats[:, cv2.CC_STAT_TOP]
+    bottom = top + stats[:, cv2.CC_STAT_HEIGHT]
+    above = (top == 0) & (bottom <= box_top)
+    below = (bottom >= mask.shape[0]) & (top >= box_bottom)
+    stray = above | below
+    stray[0] = False
+    return stray[labels] if count > 1 else np.zeros(mask.shape, dtype=bool)
+
+
+def writing_area_mm2(mask: np.ndarray, dpi: int) -> float:
+    """Area of ink components big enough to be writing (not specks of dirt or scanner noise), in mm^2."""
+    px = dpi / MM_PER_INCH
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return 0.0
+    size = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    area = stats[1:, cv2.CC_STAT_AREA][size >= _MIN_GLYPH_MM * px].sum()
+    return float(area) / px**2
+
+
+def _paper_level(aligned: np.ndarray) -> int:
+    histogram = np.bincount(aligned[::4, ::4].ravel(), minlength=256)
+    return int(np.searchsorted(np.cumsum(histogram), 0.6 * histogram.sum()))
+
+
+def cut_field(
+    aligned: np.ndarray, mask: np.ndarray, template: FormTemplate, spec: FieldSpec, slot: int, dpi: int, paper: int
+) -> tuple[FieldCrop, float]:
+    """One field's crop (ruled lines and neighbours' ink whitened) and the area of writing in its box (mm^2)."""
+    x0, y0, w, h = crop_rect(template, spec, slot, dpi)
+    page_h, page_w = aligned.shape
+    left, top = max(0, x0), max(0, y0)
+    right, bottom = min(page_w, x0 + w), min(page_h, y0 + h)
+    image = aligned[top:bottom, left:right].copy()
+    ink = mask[top:bottom, left:right].copy()
+    rect = (left, top, right - left, bottom - top)
+    px = dpi / MM_PER_INCH
+    line_rows = _line_rows(template, rect, dpi)
+    erase = remove_ruled_lines(ink, line_rows, dpi)
+    ink[erase] = 0
+    box_top = round(_MARGIN_ABOVE_MM * px) - (top - y0)
+    box_bottom = round((_MARGIN_ABOVE_MM + spec.box[3] + _BELOW_LINE_MM) * px) - (top - y0)
+    stray = _strays(ink, box_top, box_bottom)
+    erase |= stray
+    ink[stray] = 0
+    image[erase] = paper
+    writing = writing_area_mm2(ink[max(0, box_top) : box_bottom], dpi)
+    return FieldCrop(key=spec.key, slot=slot, image=image, box_px=rect), writing
+
+
+def record_slots(
+    aligned: np.ndarray, mask: np.ndarray, template: FormTemplate, dpi: int
+) -> tuple[tuple[FieldCrop, ...], ...]:
+    """The crops of every slot that holds a record (a slot with writing in fewer than two fields is empty)."""
+    paper = _paper_level(aligned)
+    slots = []
+    for slot in range(template.records_per_page):
+        cut = [cut_field(aligned, mask, template, spec, slot, dpi, paper) for spec in template.fields]
+        filled = sum(1 for _, writing in cut if writing >= _MIN_WRITING_MM2)
+        if filled >= _MIN_FILLED_FIELDS:
+            slots.append(tuple(crop for crop, _ in cut))
+    return tuple(slots)
