@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import database.accounts  # noqa: F401 - its tables and indexes belong to the workflow metadata
 from database.session import engine_for
 from database.workflow import WorkflowBase as Base
 from pipeline.config import get_settings
