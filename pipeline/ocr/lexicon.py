@@ -1,0 +1,347 @@
+"""The lexicon: known names, places, nationalities, month words and the letter folding, read from schemas/lexicons."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pipeline.config import PROJECT_ROOT
+from pipeline.errors import ConfigError
+
+LexiconKind = Literal["surname", "given_name", "patronymic", "nationality", "citizenship", "place"]
+NAME_KINDS: tuple[LexiconKind, ...] = ("surname", "given_name", "patronymic")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Place(_Frozen):
+    region: str
+    tg: str
+    ru: str
+    earlier: str | None = None
+
+
+class _Nationality(_Frozen):
+    ru_male: str
+    ru_female: str
+    tg: str
+
+
+class _Months(_Frozen):
+    ru_genitive: tuple[str, ...]
+    ru_nominative: tuple[str, ...]
+    tg_nominative: tuple[str, ...]
+    tg_izofat: tuple[str, ...]
+    roman: tuple[str, ...]
+
+
+class _Domain(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    places: tuple[_Place, ...]
+    nationalities: tuple[_Nationality, ...]
+    citizenships: dict[str, tuple[str, ...]]
+    months: _Months
+    place_abbreviations: dict[str, tuple[str, ...]]
+    letter_folding: dict[str, str]
+
+
+class _FoldingExtra(_Frozen):
+    letters: dict[str, str]
+    digraphs: dict[str, str]
+
+
+class _SurnameEndings(_Frozen):
+    stripped: tuple[str, ...]
+    russian_hard: tuple[str, ...]
+    russian_soft: tuple[str, ...]
+    tajik: tuple[str, ...]
+
+
+class _PatronymicEndings(_Frozen):
+    hard: tuple[str, str]
+    soft: tuple[str, str]
+
+
+class _NameForms(_Frozen):
+    surname_endings: _SurnameEndings
+    feminine_endings: dict[str, str]
+    soft_after: str
+    patronymic_endings: _PatronymicEndings
+    given_name_suffixes: tuple[str, ...]
+    given_name_prefixes: tuple[str, ...]
+
+
+class _Sex(_Frozen):
+    male: tuple[str, ...]
+    female: tuple[str, ...]
+
+
+class _Dates(_Frozen):
+    filler_words: tuple[str, ...]
+    day_endings: tuple[str, ...]
+    roman_look_alikes: dict[str, str]
+
+
+class _LookAlikes(_Frozen):
+    digits: dict[str, str]
+    latin_to_cyrillic: dict[str, str]
+
+
+class _Spelling(_Frozen):
+    folding_extra: _FoldingExtra
+    tajik_only_letters: str
+    tajik_look_alikes: str
+    names: _NameForms
+    sex: _Sex
+    nationality_abbreviations: tuple[str, ...]
+    blank_words: tuple[str, ...]
+    dates: _Dates
+    look_alikes: _LookAlikes
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Everything the parser checks OCR text against. Build it with :func:`load_lexicon`.
+
+    Name spellings are indexed by their folding key, so a reading whose Tajik letters were read as
+    their Russian look-alikes (ҳ as х, ҷ as ч) still finds its entry.
+    """
+
+    letter_folding: Mapping[str, str]
+    digraph_folding: Mapping[str, str]
+    tajik_only_letters: frozenset[str]
+    tajik_look_alikes: frozenset[str]
+    given_names_male: frozenset[str]
+    given_names_female: frozenset[str]
+    surnames: frozenset[str]
+    # kind -> folding key -> the spellings listed (names, and the closed lists of nationalities and citizenships)
+    spellings: Mapping[LexiconKind, Mapping[str, frozenset[str]]]
+    place_pattern: re.Pattern[str]  # any known place name (folded, without 'ш.', 'р-н') as whole words
+    months: Mapping[str, int]  # lower-case month word -> 1..12
+    roman_months: Mapping[str, int]
+    roman_look_alikes: Mapping[str, str]
+    sex_words: Mapping[str, str]  # lower-case word -> 'male' / 'female'
+    blank_words: frozenset[str]
+    date_filler_words: frozenset[str]
+    day_endings: tuple[str, ...]
+    digit_look_alikes: Mapping[str, str]
+    latin_to_cyrillic: Mapping[str, str]
+
+    def fold(self, text: str) -> str:
+        """The folding key: NFC, lower case, Tajik letters and дж folded to their Russian counterparts."""
+        return _fold(text, self.letter_folding, self.digraph_folding)
+
+    def candidates(self, kind: LexiconKind | None, text: str) -> frozenset[str]:
+        """Listed spellings with the same folding key as ``text`` (``kind`` None: any name part)."""
+        key = self.fold(text).strip(" .")
+        kinds = NAME_KINDS if kind is None else (kind,)
+        found: set[str] = set()
+        for k in kinds:
+            found |= self.spellings.get(k, {}).get(key, frozenset())
+        return frozenset(found)
+
+    def knows(self, kind: LexiconKind, text: str) -> bool:
+        """Whether a nationality or citizenship is listed as written (case and a final dot aside), or a
+        text names a known place (folded: places are written in either spelling)."""
+        if kind == "place":
+            return self.place_pattern.search(self.fold(text)) is not None
+        written = unicodedata.normalize("NFC", text).lower().strip(" .")
+        return any(c.lower() == written for c in self.candidates(kind, text))
+
+    def has_tajik_letters(self, text: str) -> bool:
+        return any(ch in self.tajik_only_letters for ch in text.lower())
+
+    def month_number(self, word: str) -> int | None:
+        return self.months.get(unicodedata.normalize("NFC", word).lower())
+
+
+def _fold(text: str, letters: Mapping[str, str], digraphs: Mapping[str, str]) -> str:
+    lower = unicodedata.normalize("NFC", text).lower()
+    for digraph, folded in digraphs.items():
+        lower = lower.replace(digraph, folded)
+    return "".join(letters.get(ch, ch) for ch in lower)
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read lexicon file {path}: {exc}") from exc
+
+
+def _read_words(folder: Path, stem: str) -> tuple[str, ...]:
+    """The words of ``<stem>.txt`` and of every ``<stem>_*.txt`` beside it (one a line, '#' a comment)."""
+    main = folder / f"{stem}.txt"
+    words: list[str] = []
+    for path in [main, *sorted(folder.glob(f"{stem}_*.txt"))]:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigError(f"cannot read lexicon file {path}: {exc}") from exc
+        words.extend(unicodedata.normalize("NFC", line.strip()) for line in lines)
+    return tuple(w for w in words if w and not w.startswith("#"))
+
+
+def _strip_ending(word: str, endings: Iterable[str]) -> str | None:
+    """The stem left when the longest matching ending is removed (None: no ending, or too short a stem)."""
+    for ending in sorted(endings, key=len, reverse=True):
+        if word.lower().endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: len(word) - len(ending)]
+    return None
+
+
+def _is_soft(stem: str, forms: _NameForms) -> bool:
+    return stem[-1:].lower() in forms.soft_after
+
+
+def _russian_stem(name: str) -> str:
+    """A Tajik name before a Russian ending: final ӣ is written и (Алӣ -> Алиев, Алиевна)."""
+    return name[:-1] + "и" if name.endswith("ӣ") else name
+
+
+def _surname_spellings(surnames: Iterable[str], given_male: Iterable[str], forms: _NameForms) -> set[str]:
+    """Listed surnames, their feminine forms, and every known stem (a listed surname's, or a man's given
+    name) with the usual endings: Раҳим -> Раҳимов, Раҳимова, Раҳимзода, Раҳимӣ, Раҳимиён, Раҳимпур."""
+    spellings: set[str] = set()
+    stems: set[str] = set(given_male)
+    endings = forms.surname_endings
+    for surname in surnames:
+        spellings.add(surname)
+        for masculine, feminine in forms.feminine_endings.items():
+            if surname.endswith(masculine):
+                spellings.add(surname[: -len(masculine)] + feminine)
+                break
+        stem = _strip_ending(surname, endings.stripped)
+        if stem:
+            stems.add(stem)
+    for stem in stems:
+        russian = endings.russian_soft if _is_soft(stem, forms) else endings.russian_hard
+        spellings.update(_russian_stem(stem) + ending for ending in russian)
+        spellings.update(stem + ending for ending in endings.tajik)
+    return spellings
+
+
+def _given_spellings(given: Iterable[str], given_male: Iterable[str], forms: _NameForms) -> set[str]:
+    spellings = set(given) | set(forms.given_name_prefixes)
+    for name in given_male:
+        spellings.update(name + suffix for suffix in forms.given_name_suffixes)
+    return spellings
+
+
+def _patronymic_spellings(given_male: Iterable[str], forms: _NameForms) -> set[str]:
+    """Russian-style patronymics (Каримович, Мирзоевна) and the Tajik bare father's name or -зода."""
+    spellings: set[str] = set()
+    for name in given_male:
+        spellings.update({name, name + "зода"})
+        if name.endswith("й"):  # Сергей -> Сергеевич: й gives way to the soft ending
+            spellings.update(name[:-1] + ending for ending in forms.patronymic_endings.soft)
+            continue
+        endings = forms.patronymic_endings.soft if _is_soft(name, forms) else forms.patronymic_endings.hard
+        spellings.update(_russian_stem(name) + ending for ending in endings)
+    return spellings
+
+
+def _index(
+    spellings: Iterable[str], letters: Mapping[str, str], digraphs: Mapping[str, str]
+) -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = defaultdict(set)
+    for spelling in spellings:
+        index[_fold(spelling, letters, digraphs).strip(" .")].add(unicodedata.normalize("NFC", spelling))
+    return {key: frozenset(values) for key, values in index.items()}
+
+
+def _place_names(places: Iterable[_Place], abbreviations: Iterable[str]) -> set[str]:
+    """Place names without 'ш.', 'р-н' and the like, from the Tajik, Russian and earlier names; the notes in
+    the earlier names (dates, 'renamed ...') are dropped."""
+    prefixes = sorted(abbreviations, key=len, reverse=True)
+    names: set[str] = set()
+    for place in places:
+        for variant in re.split(r"[;/→,]", f"{place.tg};{place.ru};{place.earlier or ''}"):
+            name = re.sub(r"\(.*?\)", "", variant).strip()
+            for prefix in prefixes:
+                name = name.removeprefix(prefix + " ").removesuffix(" " + prefix).strip()
+            if len(name) >= 3 and re.fullmatch(r"[^\W\d_A-Za-z][^\d_A-Za-z]*", name):
+                names.add(name)
+    return names
+
+
+def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(schemas_dir: Path) -> Lexicon:
+    """Reads ``schemas_dir/lexicons`` once per folder; raises ConfigError naming the file that is wrong."""
+    folder = schemas_dir / "lexicons"
+    try:
+        domain = _Domain.model_validate(_read_yaml(folder / "domain.yaml"))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid lexicon file {folder / 'domain.yaml'}: {exc}") from exc
+    try:
+        spelling = _Spelling.model_validate(_read_yaml(folder / "spelling.yaml"))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid lexicon file {folder / 'spelling.yaml'}: {exc}") from exc
+    letters = {**domain.letter_folding, **spelling.folding_extra.letters}
+    digraphs = dict(spelling.folding_extra.digraphs)
+    given_male = _read_words(folder, "given_names_male")
+    given_female = _read_words(folder, "given_names_female")
+    surnames = _read_words(folder, "surnames")
+    forms = spelling.names
+
+    nationality_words = [w for n in domain.nationalities for w in (n.ru_male, n.ru_female, n.tg)]
+    month_lists = domain.months
+    months: dict[str, int] = {}
+    for words in (month_lists.ru_genitive, month_lists.ru_nominative, month_lists.tg_nominative, month_lists.tg_izofat):
+        if len(words) != 12:
+            raise ConfigError(f"invalid lexicon file {folder / 'domain.yaml'}: a month list has {len(words)} words")
+        months.update({w.lower(): i for i, w in enumerate(words, start=1)})
+    abbreviations = [a for group in domain.place_abbreviations.values() for a in group]
+    sex_words = {w: "male" for w in spelling.sex.male} | {w: "female" for w in spelling.sex.female}
+    return Lexicon(
+        letter_folding=letters,
+        digraph_folding=digraphs,
+        tajik_only_letters=frozenset(spelling.tajik_only_letters),
+        tajik_look_alikes=frozenset(spelling.tajik_look_alikes),
+        given_names_male=frozenset(given_male),
+        given_names_female=frozenset(given_female),
+        surnames=frozenset(surnames),
+        spellings={
+            "surname": _index(_surname_spellings(surnames, given_male, forms), letters, digraphs),
+            "given_name": _index(_given_spellings([*given_male, *given_female], given_male, forms), letters, digraphs),
+            "patronymic": _index(_patronymic_spellings(given_male, forms), letters, digraphs),
+            "nationality": _index([*nationality_words, *spelling.nationality_abbreviations], letters, digraphs),
+            "citizenship": _index([w for group in domain.citizenships.values() for w in group], letters, digraphs),
+        },
+        place_pattern=_whole_words({_fold(p, letters, digraphs) for p in _place_names(domain.places, abbreviations)}),
+        months=months,
+        roman_months={numeral: i for i, numeral in enumerate(month_lists.roman, start=1)},
+        roman_look_alikes=spelling.dates.roman_look_alikes,
+        sex_words=sex_words,
+        blank_words=frozenset(w.lower() for w in spelling.blank_words),
+        date_filler_words=frozenset(w.lower() for w in spelling.dates.filler_words),
+        day_endings=tuple(sorted(spelling.dates.day_endings, key=len, reverse=True)),
+        digit_look_alikes=spelling.look_alikes.digits,
+        latin_to_cyrillic=spelling.look_alikes.latin_to_cyrillic,
+    )
+
+
+def fold(text: str) -> str:
+    """The folding key with the lexicon shipped in the package's schemas.
+
+    The registry stores this key for matching people across records, so it must not change with a
+    deployment's own schemas folder; parsing uses :meth:`Lexicon.fold` of the lexicon it was given.
+    """
+    return load_lexicon(PROJECT_ROOT / "schemas").fold(text)

@@ -1,0 +1,151 @@
+"""Parses the raw text of a field to the canonical value of its type (catalogue.yaml ``value_types``). Pure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.ocr.dates import parse_date
+from pipeline.ocr.lexicon import Lexicon, LexiconKind
+from pipeline.ocr.names import clean_name_word, resolve_name, to_cyrillic
+from pipeline.qa.decide import LOW_CONFIDENCE, NOT_IN_LEXICON, PARSE_FAILED
+from pipeline.types import ParsedValue
+
+_DASHES = frozenset("-—–‒―−_")
+_NUMBER_MARKS = re.compile(r"№|N[oо]?\.?|\s")
+_DIGITS = re.compile(r"[0-9]+")
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
+# Words a fuzzy sex word may be: long enough that one wrong letter cannot turn one word into another.
+_FUZZY_MIN_LENGTH = 4
+# A full name is surname, given name and patronymic; the patronymic may be absent, and Uzbek patronymics
+# add a fourth word (ўғли / қизи).
+FULL_NAME_KINDS: tuple[LexiconKind | None, ...] = ("surname", "given_name", "patronymic", None)
+
+
+def clean_text(raw: str) -> str:
+    """NFC, runs of white space collapsed to one space, trimmed; stray '|' and '_' of ruled-line remnants at
+    either end dropped."""
+    return " ".join(unicodedata.normalize("NFC", raw).split()).strip(" |_")
+
+
+def is_blank(text: str, lexicon: Lexicon) -> bool:
+    """Empty, only dashes, or a word meaning 'none' ('нет')."""
+    return not text or set(text.replace(" ", "")) <= _DASHES or text.lower() in lexicon.blank_words
+
+
+def _failed(cleaned: str) -> ParsedValue:
+    return ParsedValue(value=cleaned or None, ok=False, reasons=(PARSE_FAILED,))
+
+
+def _parse_number(text: str, lexicon: Lexicon) -> str | None:
+    """ASCII digits without leading zeros. Letters that look like digits count only beside a real digit:
+    'О' alone may be a letter, 'l2О' cannot be anything but 120."""
+    bare = _NUMBER_MARKS.sub("", text).rstrip(".")
+    if not bare or not any(ch.isascii() and ch.isdigit() for ch in bare):
+        return None
+    digits = "".join(ch if ch.isascii() and ch.isdigit() else lexicon.digit_look_alikes.get(ch, "?") for ch in bare)
+    return str(int(digits)) if _DIGITS.fullmatch(digits) else None
+
+
+def _parse_sex(text: str, lexicon: Lexicon) -> str | None:
+    """'male' or 'female' when every word says the same (bilingual forms write 'мард / мужской')."""
+    found: set[str] = set()
+    for word in _LETTER_WORDS.findall(to_cyrillic(text, lexicon, force=True).lower()):
+        sex = lexicon.sex_words.get(word)
+        if sex is None and len(word) >= _FUZZY_MIN_LENGTH:
+            near = {
+                s
+                for w, s in lexicon.sex_words.items()
+                if len(w) >= _FUZZY_MIN_LENGTH and Levenshtein.distance(word, w) <= 1
+            }
+            sex = near.pop() if len(near) == 1 else None
+        if sex is None:
+            return None
+        found.add(sex)
+    return found.pop() if len(found) == 1 else None
+
+
+def _parse_name(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:
+    word = clean_name_word(text, lexicon)
+    if word is None:
+        return _failed(text)
+    reading = resolve_name(word, kind, lexicon)
+    return ParsedValue(
+        value=reading.value,
+        ok=True,
+        lexicon_match=reading.lexicon_match,
+        reasons=() if reading.lexicon_match else (NOT_IN_LEXICON,),
+    )
+
+
+def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
+    words = text.split()
+    if not 2 <= len(words) <= len(FULL_NAME_KINDS):
+        return _failed(text)
+    values: list[str] = []
+    matched = True
+    for word, kind in zip(words, FULL_NAME_KINDS, strict=False):
+        part = _parse_name(word, lexicon, kind)
+        if not part.ok or part.value is None:
+            return _failed(text)
+        values.append(part.value)
+        matched = matched and bool(part.lexicon_match)
+    return ParsedValue(
+        value=" ".join(values), ok=True, lexicon_match=matched, reasons=() if matched else (NOT_IN_LEXICON,)
+    )
+
+
+def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:
+    value = to_cyrillic(text, lexicon)
+    if kind in ("nationality", "citizenship"):
+        # a closed list: an unknown word is more likely misread than a new nationality
+        known = all(lexicon.knows(kind, part) for part in re.split(r"\s*[/,]\s*", value) if part)
+        return ParsedValue(value=value, ok=True, lexicon_match=known, reasons=() if known else (NOT_IN_LEXICON,))
+    if kind == "place":
+        # villages and streets are not listed: a known district is a good sign, its absence no bad one
+        return ParsedValue(value=value, ok=True, lexicon_match=lexicon.knows("place", value))
+    return ParsedValue(value=value, ok=True)
+
+
+def parse_value(
+    raw: str,
+    value_type: str,
+    lexicon: Lexicon,
+    *,
+    reference_year: int | None = None,
+    kind: LexiconKind | None = None,
+    roman_months: bool = False,
+) -> ParsedValue:
+    """The canonical value of ``raw`` as ``value_type``.
+
+    ``reference_year`` places two-digit years (the century that puts the date at or before it; without it
+    such a date does not parse). ``kind`` says which lexicon a name or text is checked against (a surname,
+    a patronymic, a nationality); without it a name is checked against every name list. ``roman_months``:
+    the form's era wrote months in Roman numerals, so a month read as ones (1, 01, 11) may be a misread I,
+    II or III and the date is marked ``low_confidence``. A text that cannot be parsed gives ``ok=False``
+    with reason ``parse_failed`` and the cleaned text as value.
+    """
+    text = clean_text(raw)
+    if is_blank(text, lexicon):
+        return ParsedValue(value=None, ok=True, blank=True)
+    if value_type == "number":
+        number = _parse_number(text, lexicon)
+        return ParsedValue(value=number, ok=True) if number is not None else _failed(text)
+    if value_type == "date":
+        parsed = parse_date(text, lexicon, reference_year, roman_months=roman_months)
+        if parsed is None:
+            return _failed(text)
+        # a date read only by guessing (a month that may be a Roman numeral) parses, but is not trusted
+        return ParsedValue(value=parsed.iso, ok=True, reasons=(LOW_CONFIDENCE,) if parsed.doubtful else ())
+    if value_type == "sex":
+        sex = _parse_sex(text, lexicon)
+        return ParsedValue(value=sex, ok=True) if sex is not None else _failed(text)
+    if value_type == "name":
+        return _parse_name(text, lexicon, kind)
+    if value_type == "full_name":
+        return _parse_full_name(text, lexicon)
+    if value_type in ("text", "place"):
+        return _parse_text(text, lexicon, kind if value_type == "text" else "place")
+    raise ValueError(f"unknown value type {value_type!r}")

@@ -1,0 +1,1 @@
+"""Quality assurance: thresholds and the accept-or-review decision for recognised fields and records."""
