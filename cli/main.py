@@ -6,6 +6,7 @@ import typer
 
 from cli import maintenance, records
 from cli.common import quiet_logging
+from cli.evaluate import eval_command
 from cli.run import run
 
 app = typer.Typer(
@@ -28,4 +29,5 @@ app.command("export")(records.export)
 app.command("load")(records.load)
 app.command("progress")(records.progress)
 app.command("verify")(maintenance.verify)
+app.command("eval")(eval_command)
 db_app.command("upgrade")(maintenance.db_upgrade)
