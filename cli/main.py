@@ -8,6 +8,7 @@ from cli import maintenance, records
 from cli.common import quiet_logging
 from cli.evaluate import eval_command
 from cli.run import run
+from cli.synth import synth
 
 app = typer.Typer(
     name="archive",
@@ -30,4 +31,5 @@ app.command("load")(records.load)
 app.command("progress")(records.progress)
 app.command("verify")(maintenance.verify)
 app.command("eval")(eval_command)
+app.command("synth")(synth)
 db_app.command("upgrade")(maintenance.db_upgrade)
