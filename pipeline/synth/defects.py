@@ -80,7 +80,8 @@ def stains(image: np.ndarray, count: int, rng: np.random.Generator, *, darkness:
     small = np.zeros((height // 8, width // 8), np.float32)
     for _ in range(count):
         centre = (int(rng.integers(0, small.shape[1])), int(rng.integers(0, small.shape[0])))
-        axes = (int(rng.integers(8, 40)), int(rng.integers(8, 40)))
+        # a stain spans 2 to 8 % of the page's width
+        axes = tuple(max(1, round(small.shape[1] * float(rng.uniform(0.02, 0.08)))) for _ in range(2))
         cv2.ellipse(small, centre, axes, float(rng.uniform(0, 180)), 0, 360, float(rng.uniform(0.4, 1.0)), -1)
         # a stain's rim is darker than its middle
         cv2.ellipse(small, centre, axes, 0, 0, 360, 1.0, 2)
