@@ -427,61 +427,73 @@ def _shown(char: str) -> str:
     return "∅" if char == "" else ("␠" if char == " " else char)
 
 
+_FIELD_COLUMNS = ("fields", "acc.", "CER", "auto", "auto acc.", "auto err.")
+_FIELD_CAPTION = "auto: share accepted without review; auto acc., auto err.: how many of those were right, wrong"
+
+
+def _field_cells(stats: FieldStats) -> tuple[str, ...]:
+    return (
+        str(stats.fields),
+        _pct(stats.accuracy),
+        _pct(stats.cer),
+        _pct(stats.auto_share),
+        _pct(stats.auto_accuracy),
+        str(stats.auto_errors),
+    )
+
+
+def _table(title: str, columns: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
 def render_report(report: EvalReport, console: Console | None = None) -> None:
-    """Prints the report as tables: per form, per value type, reliability, character confusions."""
+    """Prints the report as tables: pages and fields per form, per value type, reliability, confusions."""
     console = console or Console()
-    groups = Table(title="Accuracy per form", title_justify="left")
-    for column in (
-        "form",
-        "pages",
-        "orientation",
-        "form id",
-        "skew err mean/max",
-        "records",
-        "auto-verified",
-        "fields",
-        "field acc",
-        "CER",
-        "auto-accepted",
-        "auto acc (errors)",
-    ):
-        groups.add_column(column, justify="left" if column == "form" else "right")
-    for group in (*report.forms, report.overall):
-        p, r, f = group.pages, group.records, group.fields
-        groups.add_row(
+    groups = (*report.forms, report.overall)
+    last_form = report.forms[-1] if report.forms else None  # a rule under it sets "all" apart
+    pages = _table("Pages per form", ("form", "pages", "orientation", "form id", "skew err", "skew max"))
+    pages.caption = "skew err, skew max: mean and largest absolute error of the measured skew"
+    for group in groups:
+        p = group.pages
+        pages.add_row(
             group.name,
             str(p.pages),
             _pct(p.orientation_accuracy),
             _pct(p.form_accuracy),
-            f"{_deg(p.skew_mean_abs_error)} / {_deg(p.skew_max_abs_error)}",
-            str(r.records),
-            _pct(r.auto_verify_rate),
-            str(f.fields),
-            _pct(f.accuracy),
-            _pct(f.cer),
-            _pct(f.auto_share),
-            f"{_pct(f.auto_accuracy)} ({f.auto_errors})",
-            end_section=group is report.forms[-1] if report.forms else False,
+            _deg(p.skew_mean_abs_error),
+            _deg(p.skew_max_abs_error),
+            end_section=group is last_form,
         )
-    console.print(groups)
+    console.print(pages)
 
-    types = Table(title="Per value type", title_justify="left")
-    for column in ("type", "fields", "field acc", "CER", "auto-accepted", "auto acc (errors)"):
-        types.add_column(column, justify="left" if column == "type" else "right")
-    for name, stats in report.value_types:
-        types.add_row(
-            name,
-            str(stats.fields),
-            _pct(stats.accuracy),
-            _pct(stats.cer),
-            _pct(stats.auto_share),
-            f"{_pct(stats.auto_accuracy)} ({stats.auto_errors})",
+    records = _table("Records per form", ("form", "records", "found", "all right", "auto-verified"))
+    for group in groups:
+        r = group.records
+        records.add_row(
+            group.name,
+            str(r.records),
+            str(r.found),
+            _pct(r.exact_rate),
+            _pct(r.auto_verify_rate),
+            end_section=group is last_form,
         )
+    console.print(records)
+
+    fields = _table("Fields per form", ("form", *_FIELD_COLUMNS))
+    for group in groups:
+        fields.add_row(group.name, *_field_cells(group.fields), end_section=group is last_form)
+    fields.caption = _FIELD_CAPTION
+    console.print(fields)
+
+    types = _table("Fields per value type", ("type", *_FIELD_COLUMNS))
+    for name, stats in report.value_types:
+        types.add_row(name, *_field_cells(stats))
     console.print(types)
 
-    reliability = Table(title="Reliability: confidence against measured accuracy", title_justify="left")
-    for column in ("confidence", "fields", "mean confidence", "accuracy"):
-        reliability.add_column(column, justify="right")
+    reliability = _table("Reliability: confidence against accuracy", ("confidence", "fields", "mean", "accuracy"))
     for bucket in report.reliability:
         if bucket.count:
             mean = "—" if bucket.mean_confidence is None else f"{bucket.mean_confidence:.3f}"
@@ -489,9 +501,7 @@ def render_report(report: EvalReport, console: Console | None = None) -> None:
     console.print(reliability)
 
     if report.confusions:
-        confusions = Table(title="Most frequent character errors", title_justify="left")
-        for column in ("truth", "read as", "count"):
-            confusions.add_column(column, justify="right" if column == "count" else "center")
+        confusions = _table("Most frequent character errors", ("truth", "read as", "count"))
         for c in report.confusions:
             confusions.add_row(_shown(c.truth), _shown(c.read), str(c.count))
         console.print(confusions)
