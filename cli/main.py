@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import maintenance, records
+from cli import maintenance, records, web
 from cli.common import quiet_logging
 from cli.evaluate import eval_command
 from cli.run import run
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(web.users_app, name="users")
 
 
 @app.callback()
@@ -32,4 +33,5 @@ app.command("progress")(records.progress)
 app.command("verify")(maintenance.verify)
 app.command("eval")(eval_command)
 app.command("synth")(synth)
+app.command("serve")(web.serve)
 db_app.command("upgrade")(maintenance.db_upgrade)

@@ -1,0 +1,108 @@
+"""`archive serve` (the reviewers' web app) and `archive users add|list|disable` (accounts)."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import console, domain_errors, err_console, ready_settings
+from database.accounts import Role
+from database.session import session_scope, workflow_sessions
+from services.users import create_user, disable_user, ensure_first_admin, list_users
+
+users_app = typer.Typer(help="Web app accounts: reviewers, managers, operators, admins.", no_args_is_help=True)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Binds the port before the app starts, so a port in use is a clear message and not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            err_console.print(f"[bold red]error:[/] port {port} on {host} is in use: stop what uses it or pick --port")
+        else:
+            err_console.print(f"[bold red]error:[/] cannot listen on {host}:{port}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+) -> None:
+    """Start the reviewers' web app on the archive's databases."""
+    import uvicorn
+
+    from webapp.app import create_app
+
+    with domain_errors():
+        settings = ready_settings()
+        with session_scope(workflow_sessions(settings)) as session:
+            password = ensure_first_admin(session)
+        if password:
+            console.print(
+                "No user yet: created [bold]admin[/] (all offices) with the one-time password "
+                f"[bold]{password}[/]\nIt is not shown again. Add reviewers with "
+                "`archive users add NAME --role reviewer --office CODE`."
+            )
+        sock = _listen(host, port)
+        app = create_app(settings)
+    console.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
+    config = uvicorn.Config(app, log_level="info", proxy_headers=True, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="user name (a-z, 0-9, '.', '_', '-')")],
+    role: Annotated[Role, typer.Option(help="operator, reviewer, manager or admin")],
+    office: Annotated[list[str] | None, typer.Option("--office", help="office code; repeat for several")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Add a user. Without --password-stdin a password is generated and printed once."""
+    with domain_errors():
+        password = None
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        settings = ready_settings()
+        with session_scope(workflow_sessions(settings)) as session:
+            user, generated = create_user(session, name, role, office or [], password)
+            offices = ", ".join(user.office_codes) or "all offices"
+        console.print(f"user {user.username} ({user.role.value}; {offices}) added")
+        if generated:
+            console.print(f"password: {generated}  (shown once: give it to the user)")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the users, their roles and offices."""
+    with domain_errors():
+        settings = ready_settings()
+        table = Table("user", "role", "offices", "active", "last sign-in (UTC)")
+        with session_scope(workflow_sessions(settings)) as session:
+            for user in list_users(session):
+                last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else ""
+                offices = ", ".join(user.office_codes) if user.role != Role.ADMIN else "all"
+                table.add_row(user.username, user.role.value, offices, "yes" if user.active else "no", last)
+        console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="user name")]) -> None:
+    """Disable a user: they are signed out at once and cannot sign in again."""
+    with domain_errors():
+        settings = ready_settings()
+        with session_scope(workflow_sessions(settings)) as session:
+            user = disable_user(session, name)
+        console.print(f"user {user.username} disabled")

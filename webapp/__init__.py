@@ -1,0 +1,1 @@
+"""The reviewers' web app: FastAPI, server-rendered Jinja2 pages and a little vanilla JavaScript."""
