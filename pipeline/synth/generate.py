@@ -113,13 +113,18 @@ def make_file(spec: FileSpec, *, schemas_dir: Path = DEFAULT_SCHEMAS) -> MadeFil
     if not spec.pages:
         raise ValueError(f"{spec.name}: a file needs at least one page")
     sources = _sources(schemas_dir)
-    rng = random.Random(f"{spec.seed}:{spec.name}")
+    # Separate streams: the values do not change with the resolution or the writing, nor the defects with either.
+    values_rng, ink_rng, scan_rng = (
+        random.Random(f"{spec.seed}:{spec.name}:{part}") for part in ("values", "ink", "scan")
+    )
     books: dict[str, Book] = {}
-    first_form = next((p.form_id for p in spec.pages if p.form_id), None) or rng.choice(sorted(sources.catalogue.forms))
+    first_form = next((p.form_id for p in spec.pages if p.form_id), None) or values_rng.choice(
+        sorted(sources.catalogue.forms)
+    )
 
     def book_for(form_id: str) -> Book:
         if form_id not in books:
-            books[form_id] = new_book(sources.catalogue.form(form_id), sources.lexicon, rng, year=spec.year)
+            books[form_id] = new_book(sources.catalogue.form(form_id), sources.lexicon, values_rng, year=spec.year)
         return books[form_id]
 
     images: list[np.ndarray] = []
@@ -128,23 +133,23 @@ def make_file(spec: FileSpec, *, schemas_dir: Path = DEFAULT_SCHEMAS) -> MadeFil
     params_seen: list[ScanParams] = []
     for number, page in enumerate(spec.pages, start=1):
         profile = get_profile(page.profile)
-        params = draw_params(profile, rng, rotation=page.rotation, skew_deg=page.skew_deg)
+        params = draw_params(profile, scan_rng, rotation=page.rotation, skew_deg=page.skew_deg)
         params_seen.append(params)
         records: list[RecordValues] = []
         style: str | None
         if page.form_id is None:
             style = None
-            upright = render_cover(book_for(first_form), spec.dpi, rng)
+            upright = render_cover(book_for(first_form), spec.dpi, ink_rng)
         else:
             form = sources.catalogue.form(page.form_id)
-            style = _style(page, profile, form_era(form), rng)
-            for slot in range(_record_count(page, form.records_per_page, rng)):
+            style = _style(page, profile, form_era(form), values_rng)
+            for slot in range(_record_count(page, form.records_per_page, values_rng)):
                 record, books[page.form_id] = generate_record(
-                    book_for(page.form_id), slot, sources.lexicon, rng, typewriter=style == "typewriter"
+                    book_for(page.form_id), slot, sources.lexicon, values_rng, typewriter=style == "typewriter"
                 )
                 records.append(record)
-            upright = render_filled(form, records, style, spec.dpi, rng)
-        images.append(simulate_scan(upright, params, spec.dpi, seed=rng.getrandbits(64)))
+            upright = render_filled(form, records, style, spec.dpi, ink_rng)
+        images.append(simulate_scan(upright, params, spec.dpi, seed=scan_rng.getrandbits(64)))
         truth_pages.append(_truth_page(number, page.form_id, params, records))
         generator_pages.append(
             {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.synth.generate import DEFAULT_SCHEMAS, FileSpec, MadeFile, PageSpec, make_file, write_file
 
-SAMPLE_SEED = 20240601
+SAMPLE_SEED = 20240615
 
 SAMPLE_FILES: tuple[FileSpec, ...] = (
     FileSpec(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +16,8 @@ ScanFormat = Literal["png", "jpeg", "tiff", "pdf"]
 SUFFIXES: Mapping[ScanFormat, str] = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif", "pdf": ".pdf"}
 MULTI_PAGE: frozenset[ScanFormat] = frozenset({"tiff", "pdf"})
 TRUTH_SUFFIX = ".truth.json"
+# PDF files carry dates; a fixed one makes the same pages give the same bytes (the sample set is committed)
+_PDF_DATE = time.gmtime(1_700_000_000)
 
 
 def truth_path(scan: Path) -> Path:
@@ -52,7 +55,14 @@ def write_scan(
         images[0].save(path, format="TIFF", save_all=True, append_images=images[1:], dpi=(dpi, dpi), **compression)
     else:
         images[0].save(
-            path, format="PDF", save_all=True, append_images=images[1:], resolution=float(dpi), quality=jpeg_quality
+            path,
+            format="PDF",
+            save_all=True,
+            append_images=images[1:],
+            resolution=float(dpi),
+            quality=jpeg_quality,
+            creationDate=_PDF_DATE,
+            modDate=_PDF_DATE,
         )
     return path
 
