@@ -30,7 +30,8 @@ def warp(
     the canvas keeps its size and uncovered parts take ``border``."""
     height, width = image.shape[:2]
     matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), skew_deg, scale)
-    matrix[:, 2] += shift_px
+    matrix[0, 2] += shift_px[0]
+    matrix[1, 2] += shift_px[1]
     fill = (border,) * (image.shape[2] if image.ndim == 3 else 1)
     return cv2.warpAffine(
         image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
@@ -118,9 +119,10 @@ def gaussian_noise(image: np.ndarray, sigma: float, rng: np.random.Generator) ->
 def jpeg_artifacts(image: np.ndarray, quality: int) -> np.ndarray:
     """The page after a round trip through JPEG at ``quality`` (1..100): blocks and ringing."""
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:
-        raise ValueError("JPEG encoding failed")
-    return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+    decoded = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED) if ok else None
+    if decoded is None:
+        raise ValueError("JPEG round trip failed")
+    return decoded
 
 
 def paper_colour(image: np.ndarray, paper_rgb: tuple[int, int, int], ink_rgb: tuple[int, int, int]) -> np.ndarray:

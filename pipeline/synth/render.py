@@ -146,7 +146,8 @@ def _glyph(font_name: str, size_px: int, char: str, stroke_px: int) -> tuple[np.
     name = font_name if _has_glyph(font_name, char) else FALLBACK_FONT
     font: ImageFont.FreeTypeFont = load_font(name, size_px)
     advance = font.getlength(char)
-    left, top, right, bottom = font.getbbox(char, anchor="ls", stroke_width=stroke_px)
+    box = font.getbbox(char, anchor="ls", stroke_width=stroke_px)
+    left, top, right, bottom = math.floor(box[0]), math.floor(box[1]), math.ceil(box[2]), math.ceil(box[3])
     if right <= left or bottom <= top:
         return np.zeros((0, 0), np.uint8), 0, 0, advance
     image = Image.new("L", (right - left, bottom - top), 0)

@@ -351,7 +351,7 @@ def _birth(book: Book, lexicon: SynthLexicon, hand: _Hand, rng: random.Random) -
     people = {"child": child, "mother": mother}
     if father_present:
         people["father"] = father
-    facts = {
+    facts: dict[str, Fact] = {
         "parents_residence": mother.residence,
         "birth_document": _birth_document(hand, rng),
         "applicant": _applicant(people, hand, rng, parents=True),
@@ -392,7 +392,7 @@ def _death(book: Book, lexicon: SynthLexicon, hand: _Hand, rng: random.Random) -
         if hand.russian
         else f"Маълумотномаи тиббӣ дар бораи фавт № {number}"
     )
-    facts = {
+    facts: dict[str, Fact] = {
         "death_date": died,
         "death_place": death_place,
         "death_cause": pick(rng, _DEATH_CAUSES_RU if hand.russian else _DEATH_CAUSES_TG),
