@@ -46,7 +46,9 @@ def line(
     changes: dict[str, tuple[str | None, str, float]] | None = None,
 ) -> dict[str, Any]:
     """An export line reading ``fields`` right, except ``changes``: key -> (value, state, confidence)."""
-    read = {k: {"value": v, "confidence": confidence, "state": "auto"} for k, v in fields.items()}
+    read: dict[str, dict[str, Any]] = {
+        k: {"value": v, "confidence": confidence, "state": "auto"} for k, v in fields.items()
+    }
     for key, (value, state, conf) in (changes or {}).items():
         read[key] = {"value": value, "confidence": conf, "state": state, "reasons": ["low_confidence"]}
     return {

@@ -71,7 +71,7 @@ def test_the_samples_cover_forms_files_orientations_and_a_cover() -> None:
     tif = next(name for name in docs if name.endswith(".tif"))
     pdf = next(name for name in docs if name.endswith(".pdf"))
     with Image.open(COMMITTED / tif) as image:
-        assert image.n_frames == len(docs[tif]["pages"]) > 1
+        assert getattr(image, "n_frames", 1) == len(docs[tif]["pages"]) > 1
     assert pdfinfo_from_path(str(COMMITTED / pdf))["Pages"] == len(docs[pdf]["pages"]) in (2, 3)
     for doc in docs.values():
         assert truth_problems(doc, CATALOGUE) == []

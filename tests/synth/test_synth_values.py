@@ -7,6 +7,7 @@ import random
 import re
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_births_hang_together(form_id: str) -> None:
     tj = form_id == "birth_tj_2010"
     first, last = (2010, 2025) if tj else (1950, 1991)
     for record in _records(form_id, seed=7):
-        t = record.truth()
+        t: dict[str, Any] = record.truth()
         registered = date.fromisoformat(t["registration_date"])
         born = date.fromisoformat(t["child_birth_date"])
         assert first <= registered.year <= last
@@ -116,18 +117,18 @@ def test_births_hang_together(form_id: str) -> None:
 
 def test_marriages_and_deaths_hang_together() -> None:
     for record in _records("marriage_tj_2010", seed=3):
-        t = record.truth()
+        t: dict[str, Any] = record.truth()
         registered = date.fromisoformat(t["registration_date"])
         groom_age = (registered - date.fromisoformat(t["groom_birth_date"])).days / 365.25
         bride_age = (registered - date.fromisoformat(t["bride_birth_date"])).days / 365.25
         assert 18 <= bride_age <= 37 and 20 <= groom_age <= 42
         assert t["bride_surname_after"] in (t["bride_surname_before"], feminine_surname(t["groom_surname_after"]))
     for record in _records("death_tj_2010", seed=3):
-        t = record.truth()
-        died, registered = date.fromisoformat(t["death_date"]), date.fromisoformat(t["registration_date"])
+        d: dict[str, Any] = record.truth()
+        died, registered = date.fromisoformat(d["death_date"]), date.fromisoformat(d["registration_date"])
         assert 0 <= (registered - died).days <= 10
-        if t["deceased_birth_date"]:
-            assert date.fromisoformat(t["deceased_birth_date"]) <= died
+        if d["deceased_birth_date"]:
+            assert date.fromisoformat(d["deceased_birth_date"]) <= died
 
 
 def test_soviet_typed_records_use_russian_spelling_and_later_ones_use_tajik_letters() -> None:
@@ -145,7 +146,7 @@ def test_blank_optional_fields_and_marks_occur_but_marks_are_mostly_empty() -> N
 
 
 def test_same_seed_same_values_and_books_run_on() -> None:
-    first = [r.truth() for r in _records("death_tj_2010", seed=42, count=20)]
+    first: list[dict[str, Any]] = [r.truth() for r in _records("death_tj_2010", seed=42, count=20)]
     again = [r.truth() for r in _records("death_tj_2010", seed=42, count=20)]
     assert first == again
     numbers = [int(t["act_number"]) for t in first[:10]]
