@@ -61,7 +61,7 @@ PROFILES: dict[str, Profile] = {
         stains=(0, 1),
         gutter_share=0.2,
         colour_share=0.15,
-        jpeg_quality=(80, 92),
+        jpeg_quality=(75, 88),
         recompressed_share=0.1,
     ),
     "hard": Profile(
@@ -78,7 +78,7 @@ PROFILES: dict[str, Profile] = {
         stains=(1, 4),
         gutter_share=0.7,
         colour_share=0.3,
-        jpeg_quality=(70, 88),
+        jpeg_quality=(68, 85),
         recompressed_share=0.3,
     ),
 }
