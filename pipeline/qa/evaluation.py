@@ -10,7 +10,8 @@ Character error rate: when the prediction has ``raw_text`` and the truth page sa
 (``written``, see :func:`pipeline.qa.truth.pages_with_written`), the raw text is compared with that;
 otherwise the predicted value with the canonical truth value. A blank is the empty string.
 
-Pure: no database, no files; :func:`render_report` only prints what :func:`evaluate` computed.
+No database and no scan files: the catalogue (for value types) is the only thing read, when none is given.
+:func:`render_report` only prints what :func:`evaluate` computed.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class FieldStats:
 
     @property
     def auto_share(self) -> float | None:
+        """Share of the truth's fields accepted without review (a missing record's fields were not)."""
         return _rate(self.auto_accepted, self.fields)
 
     @property
