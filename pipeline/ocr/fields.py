@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.errors import OcrError
 from pipeline.forms.catalogue import FieldSpec, FormTemplate
@@ -118,7 +118,6 @@ def _evidence(
     confidence: float,
     parsed: ParsedValue,
     spec: FieldSpec,
-    template: FormTemplate,
     lexicon: Lexicon,
     weights: ScoreWeights,
 ) -> float:
@@ -134,8 +133,7 @@ def _evidence(
     checked = _lexicon_checked(parsed, spec)
     if not checked:
         return evidence
-    tajik_form = "tg" in template.languages
-    if any(look_alike_rival(part, kind, lexicon, tajik_form=tajik_form) for part, kind in checked):
+    if any(look_alike_rival(part, kind, lexicon) for part, kind in checked):
         return evidence * weights.look_alike_rival
     return evidence + (1.0 - evidence) * weights.lexicon_match
 
@@ -196,7 +194,10 @@ def read_field(
             kind=lexicon_kind(spec),
             roman_months=writes_roman_months(template),
         )
-        evidence = _evidence(engine_confidence, parsed, spec, template, lexicon, weights)
+        if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:
+            # the writing runs past the box: what was read may be only part of it
+            parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
+        evidence = _evidence(engine_confidence, parsed, spec, lexicon, weights)
     score = round(max(0.0, min(1.0, evidence * context)), 4)
     reasons = [*page_flags, *parsed.reasons]
     if parsed.blank and spec.required:

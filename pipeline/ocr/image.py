@@ -13,10 +13,14 @@ TARGET_LINE_HEIGHT_PX = 48
 # A trimmed image narrower than this makes Tesseract drop a lone digit ('7' read as 'о' or nothing).
 MIN_WIDTH_PX = 160
 PAD_PX = 12
-# Ink must stand out from the paper by this many grey levels; below it Otsu merely splits paper grain.
+# Ink must stand out from the paper around it by this many grey levels somewhere in each stroke.
 MIN_CONTRAST = 40
+# The local-contrast window, as a share of the crop height (about 2 mm): wider than any pen or type stroke.
+STROKE_WINDOW = 0.15
 # Total ink needed, in multiples of the crop height: one short stroke ('1', a dash) is about 1.5 heights.
 MIN_INK_HEIGHTS = 0.8
+# A stroke touching the top edge that ends above this share of the height comes from the line above.
+UPPER_PART = 0.45
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class InkImage:
 
     image: np.ndarray | None  # None when blank
     ink_pixels: int
+    # writing runs into the left or right edge of the crop: it may go on beyond the box and be cut off
+    cut_off: bool = False
 
     @property
     def blank(self) -> bool:
@@ -32,21 +38,33 @@ class InkImage:
 
 
 def _strokes(gray: np.ndarray) -> np.ndarray:
-    """Boolean ink mask of a lightly blurred copy (so scanner noise does not become specks), with every
-    connected component smaller than a full stop of the smallest expected writing dropped."""
-    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
-    otsu, _ = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    """Boolean ink mask from local contrast: a black-hat (closing minus image) with a window wider than any
+    stroke keeps writing and drops shading, stains and yellowed paper, which are wider than the window.
+
+    Dropped from the mask: components smaller than a full stop of the smallest expected writing, and
+    strokes hanging from the top edge that end in the upper part of the box (the descenders of the line
+    above, cut in with the box).
+    """
+    height = gray.shape[0]
+    window = max(9, round(height * STROKE_WINDOW) | 1)
+    # the closing picks the brightest grain of the paper around each pixel, so grain must be smoothed first
+    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
+    contrast = cv2.morphologyEx(smooth, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (window, window)))
+    otsu, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Otsu needs a fair share of ink; on a lone digit in a long noisy box it splits the paper grain instead,
-    # so the threshold is also kept at least four noise deviations below the paper (median, robust spread).
-    paper = float(np.median(smooth))
-    noise = 1.4826 * float(np.median(np.abs(smooth - paper)))
-    ink = smooth <= min(otsu, paper - max(MIN_CONTRAST / 2, 4 * noise))
-    if not ink.any() or ink.all() or smooth[~ink].mean() - smooth[ink].mean() < MIN_CONTRAST:
-        return np.zeros_like(ink)
+    # so the threshold also stays at least four noise deviations (median absolute deviation) above paper.
+    sample = contrast[::3, ::3].astype(np.int16)  # every ninth pixel estimates the spread well enough
+    noise = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    ink = contrast >= max(otsu, MIN_CONTRAST / 2, 4 * noise)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    min_area = max(6, round((gray.shape[0] * 0.035) ** 2))
-    keep = np.zeros(count, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    min_area = max(6, round((height * 0.035) ** 2))
+    top, bottom = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
+    from_line_above = (top == 0) & (bottom < UPPER_PART * height)
+    # a component is writing only where it is somewhere as dark against its surroundings as ink is
+    inky = np.zeros(count, dtype=bool)
+    inky[np.unique(labels[contrast >= MIN_CONTRAST])] = True
+    keep = (stats[:, cv2.CC_STAT_AREA] >= min_area) & ~from_line_above & inky
+    keep[0] = False
     return keep[labels]
 
 
@@ -60,6 +78,7 @@ def prepare_field(gray: np.ndarray) -> InkImage:
         return InkImage(image=None, ink_pixels=ink_pixels)
     ys, xs = np.nonzero(strokes)
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    cut_off = bool(left == 0 or right == gray.shape[1])
     trimmed = np.where(strokes[top:bottom, left:right], 0, 255).astype(np.uint8)
     height = bottom - top
     # a multi-line box (marks) is judged by one line, roughly a third of a tall ink block
@@ -71,4 +90,4 @@ def prepare_field(gray: np.ndarray) -> InkImage:
         trimmed = np.where(resized < 128, 0, 255).astype(np.uint8)
     extra = max(0, MIN_WIDTH_PX - trimmed.shape[1] - 2 * PAD_PX)
     padded = cv2.copyMakeBorder(trimmed, PAD_PX, PAD_PX, PAD_PX, PAD_PX + extra, cv2.BORDER_CONSTANT, value=255)
-    return InkImage(image=padded, ink_pixels=ink_pixels)
+    return InkImage(image=padded, ink_pixels=ink_pixels, cut_off=cut_off)

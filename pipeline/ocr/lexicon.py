@@ -106,6 +106,8 @@ class _Spelling(_Frozen):
     names: _NameForms
     sex: _Sex
     nationality_abbreviations: tuple[str, ...]
+    address_abbreviations: tuple[str, ...]
+    words_like_abbreviations: tuple[str, ...]
     blank_words: tuple[str, ...]
     dates: _Dates
     look_alikes: _LookAlikes
@@ -129,6 +131,7 @@ class Lexicon:
     # kind -> folding key -> the spellings listed (names, and the closed lists of nationalities and citizenships)
     spellings: Mapping[LexiconKind, Mapping[str, frozenset[str]]]
     place_pattern: re.Pattern[str]  # any known place name (folded, without 'ш.', 'р-н') as whole words
+    dotted_abbreviations: frozenset[str]  # lower case, without their dot: ш, н, г, кишл, ул
     months: Mapping[str, int]  # lower-case month word -> 1..12
     roman_months: Mapping[str, int]
     roman_look_alikes: Mapping[str, str]
@@ -206,9 +209,10 @@ def _is_soft(stem: str, forms: _NameForms) -> bool:
     return stem[-1:].lower() in forms.soft_after
 
 
-def _russian_stem(name: str) -> str:
-    """A Tajik name before a Russian ending: final ӣ is written и (Алӣ -> Алиев, Алиевна)."""
-    return name[:-1] + "и" if name.endswith("ӣ") else name
+def _stems_for_russian_endings(name: str) -> set[str]:
+    """A Tajik name before a Russian ending: a final ӣ is kept in Tajik spelling and written и in Russian
+    spelling (Алӣевна and Алиевна), so both are known and each is the other's look-alike rival."""
+    return {name, name[:-1] + "и"} if name.endswith("ӣ") else {name}
 
 
 def _surname_spellings(surnames: Iterable[str], given_male: Iterable[str], forms: _NameForms) -> set[str]:
@@ -228,7 +232,7 @@ def _surname_spellings(surnames: Iterable[str], given_male: Iterable[str], forms
             stems.add(stem)
     for stem in stems:
         russian = endings.russian_soft if _is_soft(stem, forms) else endings.russian_hard
-        spellings.update(_russian_stem(stem) + ending for ending in russian)
+        spellings.update(base + ending for base in _stems_for_russian_endings(stem) for ending in russian)
         spellings.update(stem + ending for ending in endings.tajik)
     return spellings
 
@@ -249,7 +253,7 @@ def _patronymic_spellings(given_male: Iterable[str], forms: _NameForms) -> set[s
             spellings.update(name[:-1] + ending for ending in forms.patronymic_endings.soft)
             continue
         endings = forms.patronymic_endings.soft if _is_soft(name, forms) else forms.patronymic_endings.hard
-        spellings.update(_russian_stem(name) + ending for ending in endings)
+        spellings.update(base + ending for base in _stems_for_russian_endings(name) for ending in endings)
     return spellings
 
 
@@ -326,6 +330,11 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
             "citizenship": _index([w for group in domain.citizenships.values() for w in group], letters, digraphs),
         },
         place_pattern=_whole_words({_fold(p, letters, digraphs) for p in _place_names(domain.places, abbreviations)}),
+        dotted_abbreviations=frozenset(
+            a.lower().removesuffix(".")
+            for a in [*abbreviations, *spelling.address_abbreviations]
+            if a.endswith(".") and a.lower().removesuffix(".") not in spelling.words_like_abbreviations
+        ),
         months=months,
         roman_months={numeral: i for i, numeral in enumerate(month_lists.roman, start=1)},
         roman_look_alikes=spelling.dates.roman_look_alikes,

@@ -66,18 +66,21 @@ def _units(word: str, lexicon: Lexicon) -> list[str]:
     return units
 
 
+def _tajik_slip(written: str, read: str, lexicon: Lexicon) -> bool:
+    """A Tajik letter read as its one Russian (or Uzbek) look-alike: Ҳ->Х, Ҷ->Ч, Ӯ->У or Ў. The one direction
+    Tesseract slips in; a digraph such as дж is a spelling, not a slip."""
+    return (
+        written in lexicon.tajik_only_letters
+        and len(read) == 1
+        and read not in lexicon.tajik_only_letters
+        and lexicon.fold(read) == lexicon.fold(written)
+    )
+
+
 def _lost_tajik_letters_only(observed: str, known: str, lexicon: Lexicon) -> bool:
-    """True when ``observed`` differs from ``known`` only where a Tajik letter of ``known`` was read as its
-    Russian (or Uzbek) look-alike: the one direction Tesseract slips in (Ҳ->Х, Ҷ->Ч, Ӯ->У or Ў)."""
+    """True when ``observed`` differs from ``known`` only where a Tajik letter of ``known`` slipped."""
     seen, want = _units(observed.lower(), lexicon), _units(known.lower(), lexicon)
-    if len(seen) != len(want):
-        return False
-    for o, k in zip(seen, want, strict=True):
-        if o == k:
-            continue
-        if k not in lexicon.tajik_only_letters or o in lexicon.tajik_only_letters or lexicon.fold(o) != lexicon.fold(k):
-            return False
-    return True
+    return len(seen) == len(want) and all(o == k or _tajik_slip(k, o, lexicon) for o, k in zip(seen, want, strict=True))
 
 
 def resolve_name(word: str, kind: LexiconKind | None, lexicon: Lexicon) -> NameReading:
@@ -109,23 +112,26 @@ def resolve_name(word: str, kind: LexiconKind | None, lexicon: Lexicon) -> NameR
     return NameReading(observed, False)
 
 
-def look_alike_rival(value: str, kind: LexiconKind | None, lexicon: Lexicon, *, tajik_form: bool) -> bool:
+def look_alike_rival(value: str, kind: LexiconKind | None, lexicon: Lexicon) -> bool:
     """Whether another listed spelling could have been misread as ``value``.
 
-    Tesseract's confidence does not drop for these slips, so the lexicon has to say it: on a form filled in
-    Tajik, a spelling with a Tajik letter where ``value`` has its Russian look-alike (Ҳасанов read as
-    Хасанов); on any form, a spelling differing in ё and е, whose two dots are lost and made up alike.
+    Tesseract's confidence does not drop for these slips, so the lexicon has to say it: a spelling with a
+    Tajik letter where ``value`` has its Russian look-alike (Ҳасанов read as Хасанов, or written by hand on
+    a Soviet form and read with Russian data, which has no Tajik letters), or a spelling differing in ё and
+    е, whose two dots are lost and made up alike.
     """
     seen = _units(value.lower(), lexicon)
     for other in lexicon.candidates(kind, value):
         known = _units(other.lower(), lexicon)
-        if known == seen or len(known) != len(seen):
-            continue
-        for k, s in zip(known, seen, strict=True):
-            if k == s:
-                continue
-            if {k, s} == {"ё", "е"}:
-                return True
-            if tajik_form and k in lexicon.tajik_only_letters and s not in lexicon.tajik_only_letters:
-                return True
+        if (
+            known != seen
+            and len(known) == len(seen)
+            and all(_slip(k, s, lexicon) for k, s in zip(known, seen, strict=True))
+        ):
+            return True
     return False
+
+
+def _slip(written: str, read: str, lexicon: Lexicon) -> bool:
+    """Whether Tesseract can read the letter ``written`` as ``read``: the same, a Tajik slip, or ё and е."""
+    return written == read or {written, read} == {"ё", "е"} or _tajik_slip(written, read, lexicon)

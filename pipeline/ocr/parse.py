@@ -97,16 +97,41 @@ def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
     )
 
 
+def _listed_spelling(text: str, kind: LexiconKind, lexicon: Lexicon) -> str | None:
+    """The listed spelling of a closed-list entry written in other letter case (ТОҶИК -> тоҷик), if any."""
+    return next((c for c in lexicon.candidates(kind, text) if c.lower() == text.lower()), None)
+
+
+def _doubtful_punctuation(text: str, lexicon: Lexicon) -> bool:
+    """A dot or comma Tesseract likely confused, which its confidence does not show: an abbreviation without
+    its dot or with a comma ('ш Ваҳдат', 'г, Душанбе'), or a dot after a word that is neither an abbreviation
+    nor an initial, inside the text ('ш. Ваҳдат. кӯч.' where a comma separates the parts of an address)."""
+    words = text.split()
+    for word in words[:-1]:
+        bare = word.rstrip(".,;:").lower()
+        if bare in lexicon.dotted_abbreviations and not word.endswith("."):
+            return True
+        if word.endswith(".") and bare not in lexicon.dotted_abbreviations and len(bare) > 2 and bare.isalpha():
+            return True
+    return False
+
+
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:
     value = to_cyrillic(text, lexicon)
     if kind in ("nationality", "citizenship"):
-        # a closed list: an unknown word is more likely misread than a new nationality
-        known = all(lexicon.knows(kind, part) for part in re.split(r"\s*[/,]\s*", value) if part)
-        return ParsedValue(value=value, ok=True, lexicon_match=known, reasons=() if known else (NOT_IN_LEXICON,))
+        # a closed list: an unknown word is more likely misread than a new nationality, and a known one is
+        # given in its listed letter case (handwriting is often read in capitals)
+        parts = [part for part in re.split(r"\s*[/,]\s*", value) if part]
+        known = all(lexicon.knows(kind, part) for part in parts)
+        listed = _listed_spelling(value, kind, lexicon)
+        return ParsedValue(
+            value=listed or value, ok=True, lexicon_match=known, reasons=() if known else (NOT_IN_LEXICON,)
+        )
+    doubt = (LOW_CONFIDENCE,) if _doubtful_punctuation(value, lexicon) else ()
     if kind == "place":
         # villages and streets are not listed: a known district is a good sign, its absence no bad one
-        return ParsedValue(value=value, ok=True, lexicon_match=lexicon.knows("place", value))
-    return ParsedValue(value=value, ok=True)
+        return ParsedValue(value=value, ok=True, lexicon_match=lexicon.knows("place", value), reasons=doubt)
+    return ParsedValue(value=value, ok=True, reasons=doubt)
 
 
 def parse_value(

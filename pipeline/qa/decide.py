@@ -30,12 +30,13 @@ def page_reasons(thresholds: Thresholds, page_quality: PageQuality, alignment_sc
 
 def decide_field(score: float, threshold: float, reasons: Iterable[str]) -> tuple[FieldState, tuple[str, ...]]:
     """``auto`` when the score reaches the threshold and no reason stands against the field, else
-    ``flagged`` with every reason (``low_confidence`` added when the score falls short)."""
+    ``flagged`` with every reason (``low_confidence`` added when the score of a reading falls short; a
+    field whose OCR failed has no reading to be confident about)."""
     found = set(reasons)
     unknown = found - set(REASONS)
     if unknown:
         raise ValueError(f"unknown review reasons {sorted(unknown)}; known: {', '.join(REASONS)}")
-    if score < threshold:
+    if score < threshold and OCR_FAILED not in found:
         found.add(LOW_CONFIDENCE)
     ordered = tuple(r for r in REASONS if r in found)
     return (FieldState.FLAGGED if ordered else FieldState.AUTO), ordered

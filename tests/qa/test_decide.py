@@ -108,9 +108,21 @@ def test_a_rewritten_file_is_read_again(tmp_path: Path) -> None:
         (0.99, 0.95, ("parse_failed",), FieldState.FLAGGED, ("parse_failed",)),
         (0.99, 0.95, ("not_in_lexicon",), FieldState.FLAGGED, ("not_in_lexicon",)),
         (0.99, 0.95, ("blank_required",), FieldState.FLAGGED, ("blank_required",)),
-        (0.99, 0.95, ("poor_alignment", "low_page_quality"), FieldState.FLAGGED, ("low_page_quality", "poor_alignment")),
+        (
+            0.99,
+            0.95,
+            ("poor_alignment", "low_page_quality"),
+            FieldState.FLAGGED,
+            ("low_page_quality", "poor_alignment"),
+        ),
         (0.0, 0.95, ("ocr_failed",), FieldState.FLAGGED, ("ocr_failed",)),
-        (0.5, 0.95, ("low_page_quality", "not_in_lexicon"), FieldState.FLAGGED, ("not_in_lexicon", "low_confidence", "low_page_quality")),
+        (
+            0.5,
+            0.95,
+            ("low_page_quality", "not_in_lexicon"),
+            FieldState.FLAGGED,
+            ("not_in_lexicon", "low_confidence", "low_page_quality"),
+        ),
     ],
 )
 def test_a_field_is_auto_only_at_its_threshold_with_nothing_against_it(

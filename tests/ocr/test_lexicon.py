@@ -1,0 +1,92 @@
+"""The lexicon from schemas/lexicons: folding key, derived name forms, look-alike rivals, loading errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.ocr.lexicon import Lexicon, fold, load_lexicon
+from pipeline.ocr.names import look_alike_rival
+from tests.ocr.conftest import SCHEMAS
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Ҳасанов", "хасанов"),
+        ("Ҷӯраев", "чураев"),
+        ("Джураев", "чураев"),
+        ("Қурбонов", "курбонов"),
+        ("Ғафуров", "гафуров"),
+        ("Азизӣ", "азизи"),
+        ("Бахтиёр", "бахтиер"),
+        ("Кўлоб", "кулоб"),
+    ],
+)
+def test_folding_key_puts_tajik_and_russian_spellings_together(lexicon: Lexicon, text: str, key: str) -> None:
+    assert lexicon.fold(text) == key
+    assert fold(text) == key
+
+
+def test_surnames_are_known_in_their_feminine_and_stem_forms(lexicon: Lexicon) -> None:
+    assert "Раҳимова" in lexicon.candidates("surname", "Раҳимова")
+    assert "Мирзоева" in lexicon.candidates("surname", "Мирзоева")  # soft ending after a vowel
+    assert "Каримзода" in lexicon.candidates("surname", "Каримзода")
+    assert "Ашуриён" in lexicon.candidates("surname", "Ашуриён")
+    assert not lexicon.candidates("given_name", "Раҳимова")
+
+
+def test_patronymics_are_made_from_mens_names(lexicon: Lexicon) -> None:
+    for patronymic in ("Каримович", "Каримовна", "Мирзоевич", "Алиевна", "Алӣевна", "Сергеевич", "Раҳим"):
+        assert patronymic in lexicon.candidates("patronymic", patronymic), patronymic
+
+
+def test_extra_word_files_beside_a_list_are_read(lexicon: Lexicon) -> None:
+    assert "Фарҳод" in lexicon.given_names_male  # from given_names_male_more.txt
+    assert "Иванов" in lexicon.surnames
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "rival"),
+    [
+        ("Хасанов", "surname", True),  # Ҳасанов is listed: Ҳ may have lost its descender
+        ("Ҳасанов", "surname", False),
+        ("Бахтиер", "given_name", True),  # Бахтиёр is listed: the dots of ё come and go
+        ("Бахтиёр", "given_name", True),
+        ("Каримов", "surname", False),
+        ("Джураев", "surname", False),  # Ҷӯраев is spelled otherwise, not misread as this
+    ],
+)
+def test_look_alike_rivals(lexicon: Lexicon, value: str, kind: str, rival: bool) -> None:
+    assert look_alike_rival(value, kind, lexicon) is rival  # type: ignore[arg-type]
+
+
+def test_months_and_places(lexicon: Lexicon) -> None:
+    assert lexicon.month_number("марта") == lexicon.month_number("марти") == lexicon.month_number("МАРТ") == 3
+    assert lexicon.roman_months["XII"] == 12
+    assert lexicon.knows("place", "г. Ленинабад Таджикской ССР")
+    assert lexicon.knows("place", "н. Рӯдакӣ, ҷ. Чимтеппа")
+    assert not lexicon.knows("place", "кишл. Каштут")
+
+
+def _copy_schemas(tmp_path: Path) -> Path:
+    target = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS / "lexicons", target / "lexicons")
+    return target
+
+
+def test_a_broken_lexicon_file_is_a_config_error_naming_it(tmp_path: Path) -> None:
+    schemas = _copy_schemas(tmp_path)
+    (schemas / "lexicons" / "spelling.yaml").write_text("sex: {male: [м]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="spelling.yaml"):
+        load_lexicon(schemas)
+
+
+def test_a_missing_name_list_is_a_config_error(tmp_path: Path) -> None:
+    schemas = _copy_schemas(tmp_path)
+    (schemas / "lexicons" / "surnames.txt").unlink()
+    with pytest.raises(ConfigError, match="surnames.txt"):
+        load_lexicon(schemas)
