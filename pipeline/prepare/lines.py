@@ -87,10 +87,14 @@ def _merge_collinear(segments: Segments, max_gap: float) -> Segments:
 
 
 def horizontal_segments(mask: np.ndarray, min_length: int, *, max_gap: float | None = None) -> Segments:
-    """Horizontal ink runs at least ``min_length`` pixels long (text, even bold titles, has gaps between letters)."""
+    """Horizontal ink runs at least ``min_length`` pixels long (text, even bold titles, has gaps between letters).
+
+    A thin line that is slightly tilted, faded or badly binarized steps between neighbouring rows, so the
+    mask is first thickened by a pixel up and down; this moves no line's centre.
+    """
     min_length = max(3, int(min_length))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (min_length, 1))
-    runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    runs = cv2.morphologyEx(cv2.dilate(mask, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, kernel)
     # Contours are far cheaper than labelling every pixel; a line's contour traces both of its edges,
     # so a least-squares line through it is the line's centre.
     contours, _ = cv2.findContours(runs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)

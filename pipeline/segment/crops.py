@@ -24,6 +24,7 @@ _LINE_RUN_MM = 8.0  # horizontal runs at least this long inside a line band are 
 # The ruled line runs just under the box; ink starting this far below the box is the next field's.
 _BELOW_LINE_MM = 0.7
 _MIN_GLYPH_MM = 1.0  # ink components smaller than this both ways are specks, not writing
+_THROUGH_SHARE = 0.75  # of the crop's height
 _MIN_WRITING_MM2 = 0.5  # ink area in a box that counts as something written
 _MIN_FILLED_FIELDS = 2  # a slot holds a record when at least this many of its fields have writing
 
@@ -51,24 +52,35 @@ def _line_rows(template: FormTemplate, rect: tuple[int, int, int, int], dpi: int
 
 
 def remove_ruled_lines(mask: np.ndarray, line_rows: list[float], dpi: int) -> np.ndarray:
-    """The pixels of the ruled lines at ``line_rows`` that no stroke crosses (boolean, crop-sized)."""
+    """The pixels of the ruled lines at ``line_rows`` that no stroke crosses (boolean, crop-sized).
+
+    Only long horizontal runs near where the template puts a line are taken; where ink touches the line
+    from above and from below (straight down, or shifted sideways when it crosses at a slant) it is a
+    stroke crossing the line, and those line pixels stay.
+    """
     px = dpi / MM_PER_INCH
     height, width = mask.shape
-    band = np.zeros_like(mask)
+    erase = np.zeros(mask.shape, dtype=bool)
     half = _LINE_WIDTH_MM * px / 2 + _LINE_BAND_MM * px
-    for row in line_rows:
-        band[max(0, int(np.floor(row - half))) : min(height, int(np.ceil(row + half)) + 1)] = 255
-    if not band.any():
-        return np.zeros(mask.shape, dtype=bool)
     run = max(3, round(_LINE_RUN_MM * px))
-    runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))) & band
-    # One pixel more above and below takes the line's greyed edges too.
-    runs = cv2.dilate(runs, np.ones((3, 1), np.uint8)) & band
-    others = mask & ~runs
-    # A stroke that crosses the line has ink right above and right below it: bridge those gaps and keep them.
-    reach = round(_LINE_WIDTH_MM * px) + 5
-    bridged = cv2.morphologyEx(others, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
-    return (runs > 0) & (bridged == 0)
+    runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))) > 0
+    for row in line_rows:
+        top, bottom = max(0, int(np.floor(row - half))), min(height, int(np.ceil(row + half)) + 1)
+        line_rows_found = np.flatnonzero(runs[top:bottom].any(axis=1))
+        if len(line_rows_found) == 0:
+            continue
+        # The line's rows, and one more above and below for its greyed edges.
+        first, last = max(0, top + line_rows_found[0] - 1), min(height - 1, top + line_rows_found[-1] + 1)
+        line = runs[first : last + 1].any(axis=0)
+        above = mask[max(0, first - 2) : first].any(axis=0) if first > 0 else np.zeros(width, dtype=bool)
+        below = mask[last + 1 : last + 3].any(axis=0) if last < height - 1 else np.zeros(width, dtype=bool)
+        slant = (last - first) // 2 + 1
+        kernel = np.ones((1, 2 * slant + 1), np.uint8)
+        spread_above = cv2.dilate(above.astype(np.uint8)[None, :], kernel)[0] > 0
+        spread_below = cv2.dilate(below.astype(np.uint8)[None, :], kernel)[0] > 0
+        crossed = spread_above & spread_below
+        erase[first : last + 1] |= (mask[first : last + 1] > 0) & (line & ~crossed)[None, :]
+    return erase
 
 
 def _strays(mask: np.ndarray, box_top: int, box_bottom: int) -> np.ndarray:
@@ -84,14 +96,20 @@ def _strays(mask: np.ndarray, box_top: int, box_bottom: int) -> np.ndarray:
 
 
 def writing_area_mm2(mask: np.ndarray, dpi: int) -> float:
-    """Area of ink components big enough to be writing (not specks of dirt or scanner noise), in mm^2."""
+    """Area (mm^2) of the ink in a crop that looks like writing: not specks of dirt or scanner noise, and not
+    strokes that come in over the crop's top or bottom edge and cross most of its height (a slot crossed
+    out as unused, a flourish from another field)."""
     px = dpi / MM_PER_INCH
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
         return 0.0
-    size = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    area = stats[1:, cv2.CC_STAT_AREA][size >= _MIN_GLYPH_MM * px].sum()
-    return float(area) / px**2
+    stats = stats[1:]
+    size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    top, height = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT]
+    at_edge = (top == 0) | (top + height == mask.shape[0])
+    through = at_edge & (height >= _THROUGH_SHARE * mask.shape[0])
+    writing = (size >= _MIN_GLYPH_MM * px) & ~through
+    return float(stats[writing, cv2.CC_STAT_AREA].sum()) / px**2
 
 
 def _paper_level(aligned: np.ndarray) -> int:
@@ -120,14 +138,18 @@ def cut_field(
     erase |= stray
     ink[stray] = 0
     image[erase] = paper
-    writing = writing_area_mm2(ink[max(0, box_top) : box_bottom], dpi)
+    writing = writing_area_mm2(ink, dpi)
     return FieldCrop(key=spec.key, slot=slot, image=image, box_px=rect), writing
 
 
 def record_slots(
     aligned: np.ndarray, mask: np.ndarray, template: FormTemplate, dpi: int
 ) -> tuple[tuple[FieldCrop, ...], ...]:
-    """The crops of every slot that holds a record (a slot with writing in fewer than two fields is empty)."""
+    """The crops of every slot that holds a record.
+
+    A slot with writing in fewer than two fields is empty: one stray mark does not make a record, while a
+    record missing most of its values still goes on (to be reviewed) rather than silently vanishing.
+    """
     paper = _paper_level(aligned)
     slots = []
     for slot in range(template.records_per_page):

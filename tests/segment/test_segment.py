@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.forms.render import page_size_px, render_blank
+from pipeline.forms.render import mm_to_px, page_size_px, render_blank
 from pipeline.prepare import ink_mask, prepare_page
 from pipeline.segment import MIN_MATCH_SCORE, segment_page
 from pipeline.segment.crops import crop_rect
@@ -136,6 +136,20 @@ def test_empty_slots_of_the_two_record_form_are_left_out(written: tuple[int, ...
     segmented = segment_page(prepared.image, CATALOGUE, dpi=DPI)
     assert segmented.form_id == "birth_su_1970"
     assert [slot[0].slot for slot in segmented.slots] == expected
+
+
+def test_slot_crossed_out_as_unused_is_left_out() -> None:
+    """Unused slots in a book are often cancelled with a Z drawn across them: no record there."""
+    template = CATALOGUE.form("birth_su_1970")
+    page = filled_form(template, 200, slots=(0,))
+    top = template.fields[0].box[1] + template.slot_offset_mm[1]
+    bottom = template.fields[-1].box[1] + template.fields[-1].box[3] + template.slot_offset_mm[1]
+    corners = [(84, top), (196, top), (84, bottom), (196, bottom)]
+    points = np.array([[mm_to_px(x, 200), mm_to_px(y, 200)] for x, y in corners], dtype=np.int32)
+    cv2.polylines(page, [points], isClosed=False, color=30, thickness=mm_to_px(0.5, 200))
+    prepared = prepare_page(scan(page, Distortion(skew_deg=0.9, noise=6.0), 200))
+    segmented = segment_page(prepared.image, CATALOGUE, dpi=DPI)
+    assert [slot[0].slot for slot in segmented.slots] == [0]
 
 
 def test_input_array_is_not_modified() -> None:
