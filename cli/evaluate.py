@@ -20,6 +20,7 @@ from pipeline.errors import ConfigError
 
 def _truth_pairs(root: Path, pages: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Pairs each predicted page with its truth page from ``NAME.truth.json`` beside the file."""
+    from pipeline.qa.truth import pages_with_written
     from services.evaluation import load_truth
 
     truths: dict[str, dict[int, dict[str, Any]]] = {}
@@ -29,7 +30,7 @@ def _truth_pairs(root: Path, pages: list[dict[str, Any]]) -> list[tuple[dict[str
         if name not in truths:
             scan = root / name if root.is_dir() else root
             doc = load_truth(scan) or {"pages": []}
-            truths[name] = {int(p["page"]): p for p in doc.get("pages", [])}
+            truths[name] = {int(p["page"]): p for p in pages_with_written(doc)}
         if predicted["page"] is None:  # quarantined file: every truth page of it counts as missed
             pairs.extend((truth, {**predicted, "page": n, "records": []}) for n, truth in truths[name].items())
             continue

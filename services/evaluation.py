@@ -61,7 +61,15 @@ def predicted_pages(session: Session, batch_id: str) -> list[dict[str, Any]]:
                     "form": page.form_id,
                     "rotation": page.rotation,
                     "skew_deg": page.skew_deg,
-                    "records": [export_line(r, book, scan, page) for r in page.records],
+                    "records": [_with_raw_text(export_line(r, book, scan, page), r) for r in page.records],
                 }
             )
     return pages
+
+
+def _with_raw_text(line: dict[str, Any], record: Record) -> dict[str, Any]:
+    """Adds what the engine read to each field (for the character error rate); not part of the export."""
+    raw = {f.key: f.raw_text for f in record.fields}
+    for key, entry in line["fields"].items():
+        entry["raw_text"] = raw.get(key, "")
+    return line
