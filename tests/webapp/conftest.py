@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session
 import services.users
 from database.accounts import Role, User, UserOffice
 from database.session import session_scope, workflow_sessions
-from database.workflow import Book, Field, Page, Record
+from database.workflow import Book, Page, Record
 from pipeline.config import Settings
+from pipeline.forms.fonts import font_path
+from pipeline.forms.render import mm_to_px, render_blank
 from pipeline.types import FieldState, RecordStatus
-from tests.factories import make_book, make_record
+from tests.factories import CATALOGUE, make_book, make_record
 from webapp.app import create_app
 
 PASSWORD = "correct horse battery"
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FONT = str(font_path("DejaVu Serif"))
+DPI = 150  # the aligned page of the tests: half the pipeline's resolution, for speed
 # Values as the page shows them; the flagged fields' stored values are what OCR got wrong.
 VALUES = {
     "act_number": "214",
@@ -64,18 +67,17 @@ def add_users(session: Session) -> None:
     session.flush()
 
 
-def page_image(settings: Settings, name: str, fields: list[Field], shown: dict[str, str | None]) -> str:
-    """A small aligned-page JPEG with each field's value written in its box; returns its data-relative path."""
-    image = Image.new("L", (1240, 1754), 255)
+def page_image(settings: Settings, name: str, form_id: str, slot: int, shown: dict[str, str | None]) -> str:
+    """The printed form at 150 dpi with the values written in their boxes; returns its data-relative path."""
+    template = CATALOGUE.form(form_id)
+    image = Image.fromarray(render_blank(template, DPI))
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 22)
-    for field in fields:
-        x, y, w, h = field.box
-        draw.line((x, y + h, x + w, y + h), fill=90, width=2)
-        draw.text((20, y + 4), field.key, fill=120, font=font)
-        text = shown.get(field.key)
+    font = ImageFont.truetype(FONT, mm_to_px(4.0, DPI))
+    for spec in template.fields:
+        text = shown.get(spec.key)
         if text:
-            draw.text((x + 8, y + 2), text, fill=20, font=font)
+            x, y, _w, h = template.field_box_mm(spec, slot)
+            draw.text((mm_to_px(x + 3, DPI), mm_to_px(y + h - 0.4, DPI)), text, fill=20, font=font, anchor="ls")
     relative = f"derived/{name}/0001_aligned.jpg"
     path = settings.resolved_data_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,12 +99,14 @@ def review_record(
         file_name=f"{book.office}/p{page_number:04d}.tif",
         page_number=page_number,
     )
+    template = CATALOGUE.form(record.form_id)
     for field in record.fields:
-        field.box = [380, 120 + 60 * field.position, 700, 44]
+        x, y, w, h = template.field_box_mm(template.field(field.key), record.slot)
+        field.box = [mm_to_px(x, DPI), mm_to_px(y, DPI), mm_to_px(w, DPI), mm_to_px(h, DPI)]
         if field.state == FieldState.FLAGGED:
             field.reasons = ["low_confidence", "not_in_lexicon"] if "name" in field.key else ["low_confidence"]
     page = session.get_one(Page, record.page_id)
-    page.image_path = page_image(settings, f"{book.office}{page_number}", list(record.fields), VALUES)
+    page.image_path = page_image(settings, f"{book.office}{page_number}", record.form_id, record.slot, VALUES)
     session.flush()
     return record
 

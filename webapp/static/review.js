@@ -11,6 +11,7 @@
   const viewer = window.pageViewer || { focusKey: function () {} };
   const pending = new Map(); // fieldset -> timer of the debounced check
   const latest = new Map(); // fieldset -> number of its newest check, so an older answer never wins
+  const answers = new Map(); // fieldset -> {raw, result} of its last answer, so Enter needs no second round trip
 
   function input(fs) { return fs.querySelector("input.value"); }
   function output(fs) { return fs.querySelector("output.canonical"); }
@@ -51,6 +52,11 @@
       showError(fs, "");
       return { ok: true, value: raw };
     }
+    const known = answers.get(fs);
+    if (known && known.raw === raw) {
+      showResult(fs, known.result);
+      return known.result;
+    }
     const number = (latest.get(fs) || 0) + 1;
     latest.set(fs, number);
     const response = await fetch("/api/parse", {
@@ -62,6 +68,7 @@
     const result = response.ok
       ? await response.json()
       : { ok: false, value: null, message: "the value could not be checked (" + response.status + ")" };
+    if (response.ok) answers.set(fs, { raw: raw, result: result });
     if (latest.get(fs) === number) showResult(fs, result);
     return result;
   }
@@ -112,6 +119,7 @@
     const result = await check(fs);
     if (!result.ok) {
       el.focus();
+      el.select(); // refused: what is typed next replaces the wrong text
       return;
     }
     // What is saved is what is shown: the canonical form replaces the typed text.
