@@ -62,8 +62,10 @@
     const y = Number(target.getAttribute("y"));
     const w = Number(target.getAttribute("width"));
     const h = Number(target.getAttribute("height"));
-    scale = Math.max(minScale(), Math.min(1.5, (stage.clientWidth * 0.85) / Math.max(w, 1)));
-    tx = stage.clientWidth / 2 - (x + w / 2) * scale;
+    // From the page's left edge to the box's right edge: the printed label stays in view beside the value.
+    const span = x + w + 20;
+    scale = Math.max(minScale(), Math.min(1.5, (stage.clientWidth * 0.96) / span));
+    tx = stage.clientWidth / 2 - (span / 2) * scale;
     ty = stage.clientHeight / 2 - (y + h / 2) * scale;
     apply();
   }
