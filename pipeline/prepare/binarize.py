@@ -31,8 +31,8 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return gray
 
 
-def flatten_background(gray: np.ndarray) -> np.ndarray:
-    """The page divided by its estimated paper brightness, so paper is ~255 everywhere (shading, yellowing)."""
+def estimate_paper(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness at every pixel, as if nothing were written on it (shading, yellowing, stains)."""
     height, width = gray.shape
     scale = min(1.0, _BACKGROUND_CELLS / max(height, width))
     small_size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -40,13 +40,21 @@ def flatten_background(gray: np.ndarray) -> np.ndarray:
     # A max filter wider than any stroke removes the ink; the blur smooths the blocky result.
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     paper = cv2.GaussianBlur(paper, (0, 0), 2)
-    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def flatten_background(gray: np.ndarray, paper: np.ndarray | None = None) -> np.ndarray:
+    """The page divided by its paper brightness, so paper is ~255 everywhere."""
+    paper = estimate_paper(gray) if paper is None else paper
     return cv2.divide(gray, np.maximum(paper, 1), scale=255)
 
 
-def ink_mask(gray: np.ndarray) -> np.ndarray:
-    """uint8 mask, 255 where there is ink (print, handwriting, ruled lines), 0 on paper."""
-    flat = flatten_background(gray)
+def ink_mask(gray: np.ndarray, paper: np.ndarray | None = None) -> np.ndarray:
+    """uint8 mask, 255 where there is ink (print, handwriting, ruled lines), 0 on paper.
+
+    ``paper`` is :func:`estimate_paper` of the same image, when the caller needs it too.
+    """
+    flat = flatten_background(gray, paper)
     otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     _, mask = cv2.threshold(flat, min(otsu, _LIGHTEST_INK), 255, cv2.THRESH_BINARY_INV)
     return mask

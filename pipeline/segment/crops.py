@@ -21,8 +21,10 @@ _MARGIN_SIDE_MM = 1.5
 _LINE_WIDTH_MM = 0.3
 _LINE_BAND_MM = 0.8  # how far (beyond its own width) a ruled line may sit from where the template puts it
 _LINE_RUN_MM = 8.0  # horizontal runs at least this long inside a line band are the ruled line
+_EDGE_SHARE = 0.3  # a row next to a ruled line with ink along this share of it is the line's edge
 # The ruled line runs just under the box; ink starting this far below the box is the next field's.
 _BELOW_LINE_MM = 0.7
+_FRINGE_MM = 0.25  # grey edge of a blurred stroke, beyond what the ink mask holds
 _MIN_GLYPH_MM = 1.0  # ink components smaller than this both ways are specks, not writing
 _THROUGH_SHARE = 0.75  # of the crop's height
 _MIN_WRITING_MM2 = 0.5  # ink area in a box that counts as something written
@@ -69,9 +71,16 @@ def remove_ruled_lines(mask: np.ndarray, line_rows: list[float], dpi: int) -> np
         line_rows_found = np.flatnonzero(runs[top:bottom].any(axis=1))
         if len(line_rows_found) == 0:
             continue
-        # The line's rows, and one more above and below for its greyed edges.
-        first, last = max(0, top + line_rows_found[0] - 1), min(height - 1, top + line_rows_found[-1] + 1)
+        first, last = top + line_rows_found[0], top + line_rows_found[-1]
         line = runs[first : last + 1].any(axis=0)
+        # Rows where the line's blurred edge is only partly inked still belong to it, then one more for
+        # the grey fringe; what lies beyond is what touches the line from above and below.
+        inked = mask[:, line].astype(bool).mean(axis=1) if line.any() else np.zeros(height)
+        while first > top and inked[first - 1] > _EDGE_SHARE:
+            first -= 1
+        while last < bottom - 1 and inked[last + 1] > _EDGE_SHARE:
+            last += 1
+        first, last = max(0, first - 1), min(height - 1, last + 1)
         above = mask[max(0, first - 2) : first].any(axis=0) if first > 0 else np.zeros(width, dtype=bool)
         below = mask[last + 1 : last + 3].any(axis=0) if last < height - 1 else np.zeros(width, dtype=bool)
         slant = (last - first) // 2 + 1
@@ -112,15 +121,20 @@ def writing_area_mm2(mask: np.ndarray, dpi: int) -> float:
     return float(stats[writing, cv2.CC_STAT_AREA].sum()) / px**2
 
 
-def _paper_level(aligned: np.ndarray) -> int:
-    histogram = np.bincount(aligned[::4, ::4].ravel(), minlength=256)
-    return int(np.searchsorted(np.cumsum(histogram), 0.6 * histogram.sum()))
-
-
 def cut_field(
-    aligned: np.ndarray, mask: np.ndarray, template: FormTemplate, spec: FieldSpec, slot: int, dpi: int, paper: int
+    aligned: np.ndarray,
+    mask: np.ndarray,
+    paper: np.ndarray,
+    template: FormTemplate,
+    spec: FieldSpec,
+    slot: int,
+    dpi: int,
 ) -> tuple[FieldCrop, float]:
-    """One field's crop (ruled lines and neighbours' ink whitened) and the area of writing in its box (mm^2)."""
+    """One field's crop and the area of writing in it (mm^2).
+
+    Ruled lines and the neighbours' ink are painted over with the paper around them, together with the
+    grey fringe a blurred scan leaves around every stroke (else their outlines would stay behind).
+    """
     x0, y0, w, h = crop_rect(template, spec, slot, dpi)
     page_h, page_w = aligned.shape
     left, top = max(0, x0), max(0, y0)
@@ -129,31 +143,31 @@ def cut_field(
     ink = mask[top:bottom, left:right].copy()
     rect = (left, top, right - left, bottom - top)
     px = dpi / MM_PER_INCH
-    line_rows = _line_rows(template, rect, dpi)
-    erase = remove_ruled_lines(ink, line_rows, dpi)
+    erase = remove_ruled_lines(ink, _line_rows(template, rect, dpi), dpi)
     ink[erase] = 0
     box_top = round(_MARGIN_ABOVE_MM * px) - (top - y0)
     box_bottom = round((_MARGIN_ABOVE_MM + spec.box[3] + _BELOW_LINE_MM) * px) - (top - y0)
     stray = _strays(ink, box_top, box_bottom)
     erase |= stray
     ink[stray] = 0
-    image[erase] = paper
-    writing = writing_area_mm2(ink, dpi)
-    return FieldCrop(key=spec.key, slot=slot, image=image, box_px=rect), writing
+    fringe = 2 * round(_FRINGE_MM * px) + 1
+    erase = (cv2.dilate(erase.astype(np.uint8), np.ones((fringe, fringe), np.uint8)) > 0) & (ink == 0)
+    image[erase] = paper[top:bottom, left:right][erase]
+    return FieldCrop(key=spec.key, slot=slot, image=image, box_px=rect), writing_area_mm2(ink, dpi)
 
 
 def record_slots(
-    aligned: np.ndarray, mask: np.ndarray, template: FormTemplate, dpi: int
+    aligned: np.ndarray, mask: np.ndarray, paper: np.ndarray, template: FormTemplate, dpi: int
 ) -> tuple[tuple[FieldCrop, ...], ...]:
     """The crops of every slot that holds a record.
 
-    A slot with writing in fewer than two fields is empty: one stray mark does not make a record, while a
-    record missing most of its values still goes on (to be reviewed) rather than silently vanishing.
+    ``mask`` and ``paper`` are the aligned page's ink mask and paper brightness. A slot with writing in
+    fewer than two fields is empty: one stray mark does not make a record, while a record missing most of
+    its values still goes on (to be reviewed) rather than silently vanishing.
     """
-    paper = _paper_level(aligned)
     slots = []
     for slot in range(template.records_per_page):
-        cut = [cut_field(aligned, mask, template, spec, slot, dpi, paper) for spec in template.fields]
+        cut = [cut_field(aligned, mask, paper, template, spec, slot, dpi) for spec in template.fields]
         filled = sum(1 for _, writing in cut if writing >= _MIN_WRITING_MM2)
         if filled >= _MIN_FILLED_FIELDS:
             slots.append(tuple(crop for crop, _ in cut))

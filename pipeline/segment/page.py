@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.forms.catalogue import Catalogue
-from pipeline.prepare.binarize import ink_mask, to_gray
+from pipeline.prepare.binarize import estimate_paper, ink_mask, to_gray
 from pipeline.segment.align import fit_alignment, nominal_alignment, warp_to_template
 from pipeline.segment.crops import record_slots
 from pipeline.segment.identify import find_page_lines, identify_form, match_form
@@ -37,7 +37,8 @@ def segment_page(
     else:
         alignment = nominal_alignment(lines.shape, template)
     aligned = warp_to_template(gray, alignment, lines.shape, template, dpi)
-    slots = record_slots(aligned, ink_mask(aligned), template, dpi)
+    paper = estimate_paper(aligned)
+    slots = record_slots(aligned, ink_mask(aligned, paper), paper, template, dpi)
     return SegmentedPage(
         form_id=template.form_id,
         match_score=match.score,
