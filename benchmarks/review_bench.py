@@ -290,6 +290,15 @@ def measure(settings: Settings, samples: int) -> None:
             review.release(session, two, record_id)
 
     _report("claim + release (two offices)", _times(claim_two_offices, samples), 50)
+    admin = Viewer("boss", Role.ADMIN, None)
+
+    def claim_all_offices() -> None:
+        with session_scope(sessions) as session:
+            record_id = review.claim_next(session, admin)
+            assert record_id is not None
+            review.release(session, admin, record_id)
+
+    _report("claim + release (admin, all 7 offices)", _times(claim_all_offices, samples), 50)
 
     catalogue = load_catalogue(settings.schemas_dir / "forms")
     screens = iter(claimed)
