@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from cli.common import console, domain_errors, ready_settings
-from database.session import registry_sessions, session_scope, workflow_sessions
+from database.session import session_scope, workflow_and_registry, workflow_sessions
 from pipeline.forms.catalogue import load_catalogue
 from services.export import export_records
 from services.loader import load_records
@@ -47,10 +47,7 @@ def load() -> None:
     """Load every verified record not yet in the registry (the flow does this at the end of each batch)."""
     with domain_errors():
         settings = ready_settings()
-        with (
-            session_scope(workflow_sessions(settings)) as workflow,
-            session_scope(registry_sessions(settings)) as registry,
-        ):
+        with workflow_and_registry(settings) as (workflow, registry):
             result = load_records(workflow, registry)
         console.print(f"new acts: {result.loaded}, updated: {result.updated}, without act number: {result.skipped}")
 

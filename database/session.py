@@ -74,11 +74,25 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     except OperationalError as exc:
         session.rollback()
         raise DatabaseUnavailable(
-            f"database error: {exc.orig}. Check that the database server is running and "
-            "ARCHIVE_DATABASE_URL is right."
+            f"database error: {exc.orig}. Check that the database server is running and ARCHIVE_DATABASE_URL is right."
         ) from exc
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def workflow_and_registry(settings: Settings) -> Iterator[tuple[Session, Session]]:
+    """Sessions of both databases in one unit of work.
+
+    When the registry lives in the workflow store (the default) both are one session: two connections to one
+    SQLite file would wait on each other's write lock.
+    """
+    if settings.registry_database_url == settings.workflow_url:
+        with session_scope(workflow_sessions(settings)) as session:
+            yield session, session
+        return
+    with session_scope(workflow_sessions(settings)) as workflow, session_scope(registry_sessions(settings)) as registry:
+        yield workflow, registry

@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from database.session import registry_sessions, session_scope, workflow_sessions
+from database.session import session_scope, workflow_and_registry, workflow_sessions
 from database.workflow import Batch, BatchState
 from flows.runtime import page_context
 from pipeline.config import get_settings
@@ -43,7 +43,7 @@ def process_page_task(page_id: int, batch_id: str, form_hint: str | None, year: 
 @task(name="load-verified")
 def load_verified_task() -> dict[str, int]:
     settings = get_settings()
-    with session_scope(workflow_sessions(settings)) as workflow, session_scope(registry_sessions(settings)) as registry:
+    with workflow_and_registry(settings) as (workflow, registry):
         result = load_records(workflow, registry)
     return {"loaded": result.loaded, "updated": result.updated, "skipped": result.skipped}
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from database.migrate import upgrade_all
@@ -31,24 +31,31 @@ def _postgres_base_url() -> str:
     return url
 
 
-def _worker_database_url(base_url: str, worker: str) -> str:
-    """One PostgreSQL database per pytest-xdist worker, created on first use."""
-    url = make_url(base_url)
-    name = f"{url.database}_{worker}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+def _admin_engine(base_url: str) -> Engine:
+    return create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> str:
-    url = _worker_database_url(_postgres_base_url(), worker_id)
-    upgrade_all(Settings(database_url=url, data_dir=Path("unused")))
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A PostgreSQL database of this test session and xdist worker alone, migrated, dropped at the end.
+
+    Its own database (not a shared one) keeps two suites running at once from truncating each other's rows.
+    """
+    base_url = _postgres_base_url()
+    url = make_url(base_url)
+    name = f"{url.database}_{worker_id}_{os.getpid()}"
+    admin = _admin_engine(base_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    own_url = url.set(database=name).render_as_string(hide_password=False)
+    upgrade_all(Settings(database_url=own_url, data_dir=Path("unused")))
     dispose_engines()
-    return url
+    yield own_url
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

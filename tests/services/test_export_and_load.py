@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from database.registry import ActRecord, PersonRole, RecordCopy
-from database.session import registry_sessions, session_scope, workflow_sessions
+from database.session import registry_sessions, session_scope, workflow_and_registry, workflow_sessions
 from database.workflow import CopyKind, Record
 from pipeline.config import Settings
 from pipeline.types import RecordStatus
@@ -34,7 +34,7 @@ VALUES = {
 
 
 def _load(settings: Settings, ids: list[str] | None = None) -> tuple[int, int, int]:
-    with session_scope(workflow_sessions(settings)) as wf, session_scope(registry_sessions(settings)) as reg:
+    with workflow_and_registry(settings) as (wf, reg):
         result = load_records(wf, reg, ids)
     return result.loaded, result.updated, result.skipped
 
