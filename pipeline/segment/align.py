@@ -94,21 +94,26 @@ def fit_alignment(lines: PageLines, match: FormMatch, template: FormTemplate) ->
     return Alignment(homography=homography, residual_mm=round(residual_mm, 4), coverage=coverage, score=score)
 
 
-def nominal_alignment(analysis_shape: tuple[int, int], template: FormTemplate) -> Alignment:
+def nominal_alignment(lines: PageLines, template: FormTemplate) -> Alignment:
     """For a page with no usable lines: the image taken as the whole page, edge to edge (score 0)."""
-    height, width = analysis_shape
+    height, width = lines.shape
     transform = np.diag([width / template.page_mm[0], height / template.page_mm[1], 1.0])
     return Alignment(homography=transform, residual_mm=float("inf"), coverage=0.0, score=0.0)
 
 
 def warp_to_template(
-    page: np.ndarray, alignment: Alignment, analysis_shape: tuple[int, int], template: FormTemplate, dpi: int
+    page: np.ndarray, alignment: Alignment, lines: PageLines, template: FormTemplate, dpi: int
 ) -> np.ndarray:
     """The page resampled into the template's frame at ``dpi`` (paper white where the page has no pixels)."""
-    factor_y = page.shape[0] / analysis_shape[0]
-    factor_x = page.shape[1] / analysis_shape[1]
-    # Output pixel -> template mm -> analysis pixel -> page pixel.
-    to_page = resize_matrix(factor_x, factor_y) @ alignment.homography @ np.linalg.inv(mm_to_px_matrix(dpi))
+    factor_y = page.shape[0] / lines.shape[0]
+    factor_x = page.shape[1] / lines.shape[1]
+    # Output pixel -> template mm -> (straightened) line pixel -> analysis pixel -> page pixel.
+    to_page = (
+        resize_matrix(factor_x, factor_y)
+        @ lines.to_analysis
+        @ alignment.homography
+        @ np.linalg.inv(mm_to_px_matrix(dpi))
+    )
     return cv2.warpPerspective(
         page,
         to_page,

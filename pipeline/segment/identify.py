@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from pipeline.forms.catalogue import Catalogue, FormTemplate
-from pipeline.prepare.binarize import ink_mask
+from pipeline.prepare.binarize import ink_mask, shrink_mask
+from pipeline.prepare.deskew import estimate_skew
 from pipeline.prepare.lines import Segments, horizontal_segments, vertical_segments
 from pipeline.segment.geometry import TemplateLines, template_lines
 
@@ -24,6 +25,7 @@ MIN_MATCH_SCORE = 0.75
 # Lines are found on the page shrunk to ~150 dpi (A4's 297 mm in 1754 px): thin print is still a pixel.
 _ANALYSIS_LONG_SIDE = 1754
 _PAGE_LONG_MM = 297.0
+_STRAIGHTEN_FROM_DEG = 0.3
 _MIN_RUN_MM = 15.0  # shorter horizontal ink runs are text, not ruled lines
 _HYPOTHESIS_MIN_MM = 30.0
 _MAX_HYPOTHESIS_LINES = 12
@@ -34,15 +36,21 @@ _COARSE_TOLERANCE_MM = 2.5
 FINE_TOLERANCE_MM = 1.5
 _END_TOLERANCE_MM = 4.0
 _MIN_OVERLAP = 0.6  # of a template line's length, covered by the page line matched to it
+_MIN_VISIBLE_SHARE = 0.8  # of a template's lines inside the image, below which its score is lowered
 
 
 @dataclass(frozen=True)
 class PageLines:
-    """Ruled-line candidates of a page, in pixels of the analysis image of size ``shape`` (height, width)."""
+    """Ruled-line candidates of a page, in pixels of its analysis image of size ``shape`` (height, width).
+
+    A page still noticeably skewed is straightened first; ``to_analysis`` maps these (straightened)
+    pixel coordinates back to the analysis image's own.
+    """
 
     horizontal: Segments
     vertical: Segments
     shape: tuple[int, int]
+    to_analysis: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -63,15 +71,27 @@ def analysis_scale(shape: tuple[int, int]) -> float:
 
 
 def find_page_lines(page: np.ndarray) -> PageLines:
-    """Binarizes the page at the analysis size and finds its long horizontal and vertical runs."""
+    """Binarizes the page at the analysis size and finds its long horizontal and vertical runs.
+
+    Pages come deskewed from prepare_page; one that is not (a degree or more off) would lose its lines
+    to the horizontal run search, so its mask is straightened first.
+    """
     scale = analysis_scale(page.shape[:2])
     size = (max(1, round(page.shape[1] * scale)), max(1, round(page.shape[0] * scale)))
     mask = ink_mask(cv2.resize(page, size, interpolation=cv2.INTER_AREA))
+    to_analysis = np.eye(3)
+    skew = estimate_skew(shrink_mask(mask, 2)).angle
+    if abs(skew) >= _STRAIGHTEN_FROM_DEG:
+        centre = ((mask.shape[1] - 1) / 2, (mask.shape[0] - 1) / 2)
+        straighten = np.vstack([cv2.getRotationMatrix2D(centre, -skew, 1.0), [0.0, 0.0, 1.0]])
+        mask = cv2.warpAffine(mask, straighten[:2], (mask.shape[1], mask.shape[0]), flags=cv2.INTER_NEAREST)
+        to_analysis = np.linalg.inv(straighten)
     min_run = round(_MIN_RUN_MM * max(mask.shape) / _PAGE_LONG_MM)
     return PageLines(
         horizontal=horizontal_segments(mask, min_run),
         vertical=vertical_segments(mask, min_run),
         shape=(mask.shape[0], mask.shape[1]),
+        to_analysis=to_analysis,
     )
 
 
@@ -205,36 +225,41 @@ def match_form(lines: PageLines, template: FormTemplate) -> FormMatch:
 def _score(
     params: np.ndarray, lines: PageLines, model: TemplateLines, pairs_h: np.ndarray, pairs_v: np.ndarray
 ) -> tuple[float, int]:
+    """Matched lines / (visible template lines + long page lines inside the form that nothing explains),
+    lowered when much of the form lies outside the image; and the number of visible template lines."""
     s, tx, ty = params
     height, width = lines.shape
     margin = 1.0 * s
-    x1, x2, y = (s * model.horizontal[:, i] + (ty if i == 2 else tx) for i in range(3))
-    h_inside = (x1 >= -margin) & (x2 <= width + margin) & (y >= -margin) & (y <= height + margin)
-    y1, y2, x = (s * model.vertical[:, i] + (tx if i == 2 else ty) for i in range(3))
-    v_inside = (y1 >= -margin) & (y2 <= height + margin) & (x >= -margin) & (x <= width + margin)
-    visible = int(h_inside.sum() + v_inside.sum())
-    matched = int(h_inside[pairs_h[:, 0]].sum() + v_inside[pairs_v[:, 0]].sum())
+    # Template lines in page pixels: horizontal rows (x1, x2, y), vertical rows (y1, y2, x).
+    horizontal = s * model.horizontal + np.array([tx, tx, ty])
+    vertical = s * model.vertical + np.array([ty, ty, tx])
+
+    def within(values: np.ndarray, size: int) -> np.ndarray:
+        return (values >= -margin) & (values <= size + margin)
+
+    h_visible = within(horizontal[:, 0], width) & within(horizontal[:, 1], width) & within(horizontal[:, 2], height)
+    v_visible = within(vertical[:, 0], height) & within(vertical[:, 1], height) & within(vertical[:, 2], width)
+    visible = int(h_visible.sum() + v_visible.sum())
     if visible == 0:
         return 0.0, 0
-    # Long page lines inside the form's outline that no template line explains.
-    left, right = (
-        float(min(x1.min(initial=np.inf), x.min(initial=np.inf))),
-        float(max(x2.max(initial=-np.inf), x.max(initial=-np.inf))),
-    )
-    top, bottom = (
-        float(min(y.min(initial=np.inf), y1.min(initial=np.inf))),
-        float(max(y.max(initial=-np.inf), y2.max(initial=-np.inf))),
-    )
+    matched = int(h_visible[pairs_h[:, 0]].sum() + v_visible[pairs_v[:, 0]].sum())
+    xs = np.concatenate([horizontal[:, 0], horizontal[:, 1], vertical[:, 2]])
+    ys = np.concatenate([horizontal[:, 2], vertical[:, 0], vertical[:, 1]])
     unexplained = 0
-    for segments, pairs, in_outline in (
-        (lines.horizontal, pairs_h, lambda seg: (seg.position >= top - margin) & (seg.position <= bottom + margin)),
-        (lines.vertical, pairs_v, lambda seg: (seg.position >= left - margin) & (seg.position <= right + margin)),
+    for segments, pairs, across_range, along_range in (
+        (lines.horizontal, pairs_h, (ys.min(), ys.max()), (xs.min(), xs.max())),
+        (lines.vertical, pairs_v, (xs.min(), xs.max()), (ys.min(), ys.max())),
     ):
-        long = (segments.length >= _UNEXPLAINED_MIN_MM * s) & in_outline(segments)
+        inside = (
+            (segments.position >= across_range[0] - margin)
+            & (segments.position <= across_range[1] + margin)
+            & (segments.centre >= along_range[0])
+            & (segments.centre <= along_range[1])
+        )
+        long = (segments.length >= _UNEXPLAINED_MIN_MM * s) & inside
         long[pairs[:, 1]] = False
         unexplained += int(long.sum())
-    total = model.count
-    coverage = min(1.0, visible / (0.8 * total))
+    coverage = min(1.0, visible / (_MIN_VISIBLE_SHARE * model.count))
     return round(matched / (visible + unexplained) * coverage, 4), visible
 
 

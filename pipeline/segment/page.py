@@ -35,8 +35,8 @@ def segment_page(
     if len(match.horizontal_pairs) + len(match.vertical_pairs) >= 2:
         alignment = fit_alignment(lines, match, template)
     else:
-        alignment = nominal_alignment(lines.shape, template)
-    aligned = warp_to_template(gray, alignment, lines.shape, template, dpi)
+        alignment = nominal_alignment(lines, template)
+    aligned = warp_to_template(gray, alignment, lines, template, dpi)
     paper = estimate_paper(aligned)
     slots = record_slots(aligned, ink_mask(aligned, paper), paper, template, dpi)
     return SegmentedPage(
