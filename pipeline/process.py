@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from pipeline.ocr.engine import OcrEngine
 from pipeline.ocr.fields import read_record
 from pipeline.ocr.lexicon import Lexicon
 from pipeline.prepare import prepare_page
+from pipeline.qa.rules import RuleSet, apply_rules, default_rules
 from pipeline.qa.thresholds import Thresholds
 from pipeline.segment import segment_page
 from pipeline.types import PageReading, PreparedPage, SegmentedPage
@@ -30,6 +31,7 @@ class PageContext:
     form_hint: str | None = None
     dpi: int = 300
     reference_year: int | None = None
+    rules: RuleSet = field(default_factory=default_rules)
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,18 @@ def read_page(image: np.ndarray, ctx: PageContext) -> PageOutcome:
         if segmented.form_id is not None:
             template = ctx.catalogue.form(segmented.form_id)
             for slot_crops in segmented.slots:
-                records.append(
-                    read_record(
-                        slot_crops,
-                        template,
-                        ctx.engine,
-                        ctx.lexicon,
-                        ctx.thresholds,
-                        page_quality=prepared.quality,
-                        alignment_score=segmented.alignment_score,
-                        reference_year=ctx.reference_year,
-                    )
+                record = read_record(
+                    slot_crops,
+                    template,
+                    ctx.engine,
+                    ctx.lexicon,
+                    ctx.thresholds,
+                    page_quality=prepared.quality,
+                    alignment_score=segmented.alignment_score,
+                    reference_year=ctx.reference_year,
                 )
+                # fields that each look right may still contradict each other (dates, ages, sex and names)
+                records.append(apply_rules(record, template.act_type, ctx.rules, ctx.lexicon))
     reading = PageReading(
         rotation=prepared.rotation,
         skew_deg=prepared.skew_deg,
