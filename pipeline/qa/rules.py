@@ -185,7 +185,8 @@ def name_sex(kind: NameKind, word: str, rules: RuleSet, lexicon: Lexicon) -> Sex
     endings = rules.sex_endings.get(kind)
     if endings is None:
         return None
-    candidates = [(lexicon.fold(e), "male") for e in endings.male] + [(lexicon.fold(e), "female") for e in endings.female]
+    candidates = [(lexicon.fold(e), "male") for e in endings.male]
+    candidates += [(lexicon.fold(e), "female") for e in endings.female]
     for ending, sex in sorted(candidates, key=lambda c: len(c[0]), reverse=True):
         # a stem of two letters at least: 'Ов' alone is no surname
         if folded.endswith(ending) and len(folded) >= len(ending) + 2:
@@ -213,7 +214,8 @@ def name_parts(values: Mapping[str, str | None], role: str) -> list[tuple[str, N
 def _contradicting(
     values: Mapping[str, str | None], role: str, sex: Sex, rules: RuleSet, lexicon: Lexicon
 ) -> tuple[str, ...]:
-    keys = [key for key, kind, word in name_parts(values, role) if name_sex(kind, word, rules, lexicon) not in (None, sex)]
+    parts = name_parts(values, role)
+    keys = [key for key, kind, word in parts if name_sex(kind, word, rules, lexicon) not in (None, sex)]
     return tuple(dict.fromkeys(keys))
 
 
