@@ -14,6 +14,9 @@ _MAX_POINTS = 60_000
 # Projected rows are binned at half a (shrunken) pixel: a 0.05 degree change moves the end of a
 # quarter-scale line by about half a pixel, which whole-pixel bins would hardly see.
 _BINS_PER_PIXEL = 2
+# A profile this little sharper at its best angle than at a typical one has no lines to go by (noise,
+# a black or nearly empty page): no skew is claimed.
+_MIN_SHARPNESS = 1.05
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ def _estimate(xs: np.ndarray, ys: np.ndarray, max_deg: float) -> SkewEstimate:
     fine = centre + np.arange(-_COARSE_STEP, _COARSE_STEP + 1e-9, _FINE_STEP)
     fine_scores = _profile_sharpness(xs, ys, fine)
     sharpness = float(fine_scores.max()) / max(float(np.median(coarse_scores)), 1.0)
+    if sharpness < _MIN_SHARPNESS:
+        return SkewEstimate(angle=0.0, sharpness=sharpness)
     return SkewEstimate(angle=_refine_peak(fine, fine_scores), sharpness=sharpness)
 
 
@@ -71,11 +76,17 @@ def _ink_points(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs + jitter[0], ys + jitter[1]
 
 
+def _has_lines(mask: np.ndarray) -> bool:
+    """Some ink, but not a page more ink than paper (black, or noise), whose profile means nothing."""
+    ink = int(np.count_nonzero(mask))
+    return 50 <= ink <= 0.5 * mask.size
+
+
 def estimate_skew(mask: np.ndarray, max_deg: float = 5.0) -> SkewEstimate:
     """Skew of the lines of a (shrunken) ink mask whose lines run roughly horizontally."""
-    xs, ys = _ink_points(mask)
-    if len(xs) < 50:
+    if not _has_lines(mask):
         return SkewEstimate(angle=0.0, sharpness=0.0)
+    xs, ys = _ink_points(mask)
     return _estimate(xs, ys, max_deg)
 
 
@@ -85,10 +96,10 @@ def estimate_skew_both_axes(mask: np.ndarray, max_deg: float = 5.0) -> tuple[Ske
     Rotations commute, so both estimates are in the same convention; the sharper one tells whether the
     page's lines run across (scanned at 0 or 180 degrees) or down (90 or 270).
     """
-    xs, ys = _ink_points(mask)
-    if len(xs) < 50:
+    if not _has_lines(mask):
         flat = SkewEstimate(angle=0.0, sharpness=0.0)
         return flat, flat
+    xs, ys = _ink_points(mask)
     width = mask.shape[1]
     # np.rot90 (counter-clockwise) sends (x, y) to (y, width - 1 - x).
     return _estimate(xs, ys, max_deg), _estimate(ys, width - 1 - xs, max_deg)

@@ -27,7 +27,7 @@ def find_gutter(mask: np.ndarray) -> int | None:
     """
     height, width = mask.shape
     vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((max(3, height // 4), 1), np.uint8))
-    profile = np.count_nonzero(mask & ~vertical, axis=0).astype(np.float64)
+    profile = np.count_nonzero((mask > 0) & (vertical == 0), axis=0).astype(np.float64)
     window = max(1, round(width * _SMOOTHING))
     profile = np.convolve(profile, np.ones(window) / window, mode="same")
     typical = float(np.median(profile[round(width * 0.1) : round(width * 0.9)]))
