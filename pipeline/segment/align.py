@@ -21,7 +21,8 @@ _SAMPLES_PER_LINE = 5
 
 @dataclass(frozen=True)
 class Alignment:
-    """``homography`` maps template mm to analysis pixels; ``residual_mm`` is the RMS line misfit."""
+    """``homography`` maps template mm to the pixels of :class:`PageLines`; ``residual_mm`` is the RMS
+    distance, across the lines, between the mapped template lines and the page's."""
 
     homography: np.ndarray
     residual_mm: float

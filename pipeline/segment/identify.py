@@ -55,7 +55,8 @@ class PageLines:
 
 @dataclass(frozen=True)
 class FormMatch:
-    """How well one template fits a page: ``transform`` maps template mm to analysis pixels (scale, shift)."""
+    """How well one template fits a page: ``transform`` (scale and shift) maps template mm to the pixels of
+    :class:`PageLines`; the pairs index the template's lines and the page's segments that agree."""
 
     form_id: str
     score: float
