@@ -20,7 +20,7 @@ from database.session import session_scope, workflow_sessions
 from database.workflow import Field, Record
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
-from tests.webapp.conftest import PASSWORD, ReviewData
+from tests.webapp.support import PASSWORD, ReviewData
 from webapp.app import create_app
 
 pytestmark = pytest.mark.browser

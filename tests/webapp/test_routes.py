@@ -13,7 +13,7 @@ from database.workflow import Field, Record
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
 from services.users import disable_user, ensure_first_admin
-from tests.webapp.conftest import CSRF_INPUT, PASSWORD, ReviewData, login
+from tests.webapp.support import CSRF_INPUT, PASSWORD, ReviewData, login
 
 ANONYMOUS_PAGES = ["/", "/queue", "/records", "/records/{own}", "/review/{own}", "/records/{own}/page.jpg"]
 POSTS = ["/queue/next", "/review/{own}/claim", "/review/{own}/save", "/review/{own}/reject", "/review/{own}/release"]

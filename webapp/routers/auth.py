@@ -71,6 +71,9 @@ def login(
         # The attempt must be counted even though the answer is an error page.
         db.commit()
         return _login_page(request, _safe_next(next), "Wrong user name or password.", status_code=401)
+    previous = session_token(request)
+    if previous:  # a fresh token at every sign-in: a planted cookie is never promoted to a session
+        end_session(db, secret(request), previous)
     token = start_session(db, user, secret(request))
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
