@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from pipeline.config import Settings
+from pipeline.errors import MissingDependency
 from pipeline.prepare import prepare_page
 from pipeline.types import PreparedPage
 from tests.prepare.synthetic import CATALOGUE, Distortion, cover_page, filled_form, scan
@@ -159,3 +161,21 @@ def test_page_without_form_lines_or_osd_stays_unturned_with_no_confidence() -> N
 def test_osd_answer_that_is_not_a_quarter_turn_is_refused() -> None:
     with pytest.raises(ValueError, match="quarter-turn"):
         prepare_page(cover_page(150), osd=RecordingOsd((45, 0.9)))
+
+
+@pytest.mark.parametrize("rotation", [90, 180])
+def test_cover_is_turned_by_the_ocr_engines_orientation_detection(rotation: int) -> None:
+    """The real engine's OSD and prepare_page agree on what the rotation means."""
+    engine_module = pytest.importorskip("pipeline.ocr.engine", reason="the OCR engine module is not there")
+    try:
+        engine = engine_module.get_engine(Settings())
+    except MissingDependency as exc:
+        pytest.skip(str(exc))
+    try:
+        prepared = prepare_page(
+            scan(cover_page(200), Distortion(rotation=rotation, skew_deg=1.2), 200), osd=engine.detect_orientation
+        )
+    finally:
+        engine.close()
+    assert prepared.rotation == rotation
+    assert prepared.orientation_confidence > 0.0
