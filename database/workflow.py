@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from database.types import JsonColumn, enum_column
+from pipeline.qa.reconcile import CopyMatch
 from pipeline.types import FieldState, RecordStatus
 
 NAMING = {
@@ -202,6 +203,11 @@ class Record(WorkflowBase):
     verified_by: Mapped[str | None] = mapped_column(String(120))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # set when an auto-verified record was drawn for review as an audit of auto-accepted fields
+    audit_reason: Mapped[str | None] = mapped_column(String(40))
+    # the same act's record in the other copy (first <-> second), so both can be shown side by side
+    paired_record_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    copy_match: Mapped[CopyMatch | None] = mapped_column(enum_column(CopyMatch))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

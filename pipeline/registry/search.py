@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from pipeline.ocr.lexicon import fold
+
 # Russian letters after folding (Tajik ҳ ҷ қ ғ ӯ ӣ are folded to х ч к г у и first) to Latin, choosing the
 # Tajik Latin letters where the two conventions part: х is h (Ҳасан, Hasan), ч is ch.
 CYRILLIC_TO_LATIN = {
@@ -51,3 +53,9 @@ def latin_key(text: str, fold: Callable[[str], str]) -> str:
             word = word.replace(written, key)
         words.append(_CH_TS.sub("ch", word))
     return " ".join(words)
+
+
+def person_name_key(surname: str | None, name: str | None, patronymic: str | None) -> str | None:
+    """The registry's search key of a person: surname, name and patronymic, in that order."""
+    text = " ".join(p for p in (surname, name, patronymic) if p)
+    return latin_key(text, fold) or None if text else None
