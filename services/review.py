@@ -238,7 +238,7 @@ def release(session: Session, viewer: Viewer, record_id: str, *, route: str = "r
 
 
 def queue_counts(session: Session, viewer: Viewer) -> dict[str, int]:
-    """How many records of the viewer's offices wait, are being reviewed, and were verified today."""
+    """How many records of the viewer's offices wait for review and are being reviewed."""
     query = scoped(
         select(Record.status, func.count()).where(Record.status.in_(REVIEWABLE)).group_by(Record.status), viewer
     )
