@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import maintenance, records, web
+from cli import maintenance, quality, records, web
 from cli.common import quiet_logging
 from cli.evaluate import eval_command
 from cli.run import run
@@ -34,4 +34,8 @@ app.command("verify")(maintenance.verify)
 app.command("eval")(eval_command)
 app.command("synth")(synth)
 app.command("serve")(web.serve)
+app.command("check-book")(quality.check_book)
+app.command("reconcile")(quality.reconcile_command)
+app.command("audit")(quality.audit)
+app.command("search")(quality.search)
 db_app.command("upgrade")(maintenance.db_upgrade)
