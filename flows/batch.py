@@ -1,4 +1,5 @@
-"""The batch flow: ingest the files given, process every pending page (one task per page), load, summarise."""
+"""The batch flow: ingest the files given, process every pending page (one task per page), check the book and
+draw its audit sample, load, summarise."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from typing import Any
 from prefect import flow, task
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy import select
 
 from database.session import session_scope, workflow_and_registry, workflow_sessions
-from database.workflow import Batch, BatchState
+from database.workflow import Batch, BatchState, Book
 from flows.runtime import page_context
 from pipeline.config import get_settings
 from pipeline.ingest.discover import discover
+from pipeline.qa.rules import load_rules
+from services.audit_sampling import draw_audit
 from services.batches import batch_page_ids, finish_batch
+from services.book_checks import check_books
 from services.ingest import ingest_file
 from services.loader import load_records
 from services.pages import process_page
@@ -40,6 +45,27 @@ def process_page_task(page_id: int, batch_id: str, form_hint: str | None, year: 
     return process_page(settings, workflow_sessions(settings), page_id, batch_id, ctx)
 
 
+@task(name="check-book")
+def check_book_task(batch_id: str) -> dict[str, int]:
+    """Before loading: act numbers of the batch's book flag what they find (gaps, repeats, out of date order),
+    then a share of what stays auto-verified goes to review as an audit."""
+    settings = get_settings()
+    rules = load_rules(settings.schemas_dir / "rules.yaml")
+    with session_scope(workflow_sessions(settings)) as session:
+        book = session.get_one(Batch, batch_id).book
+        checks = check_books(session, rules.sequence, office=book.office, book=book.label, flag=True)
+        same_books = select(Book.id).where(
+            Book.office == book.office, Book.act_type == book.act_type, Book.year == book.year, Book.copy == book.copy
+        )
+        drawn = draw_audit(session, rules.audit, book_ids=list(session.scalars(same_books)))
+    return {
+        "expected": sum(c.report.expected for c in checks),
+        "found": sum(c.report.found for c in checks),
+        "flagged": sum(c.flagged for c in checks),
+        "audit_drawn": drawn.drawn,
+    }
+
+
 @task(name="load-verified")
 def load_verified_task() -> dict[str, int]:
     settings = get_settings()
@@ -60,6 +86,7 @@ def batch_flow(batch_id: str, paths: list[str]) -> dict[str, Any]:
         page_ids = batch_page_ids(session, batch_id, pending_only=True)
     futures = [process_page_task.submit(page_id, batch_id, form_hint, year) for page_id in page_ids]
     wait(futures)
+    check_book_task(batch_id)
     load_verified_task()
     with session_scope(sessions) as session:
         return finish_batch(session, batch_id, state=BatchState.FINISHED).to_dict()
