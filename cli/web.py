@@ -51,11 +51,9 @@ def serve(
         with session_scope(workflow_sessions(settings)) as session:
             password = ensure_first_admin(session)
         if password:
-            console.print(
-                "No user yet: created [bold]admin[/] (all offices) with the one-time password "
-                f"[bold]{password}[/]\nIt is not shown again. Add reviewers with "
-                "`archive users add NAME --role reviewer --office CODE`."
-            )
+            console.print("No user yet: created the user [bold]admin[/] (all offices). Its password, shown only now:")
+            console.print(f"    {password}", highlight=False)
+            console.print("Add reviewers with `archive users add NAME --role reviewer --office CODE`.")
         sock = _listen(host, port)
         app = create_app(settings)
     console.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")

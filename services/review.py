@@ -638,6 +638,7 @@ class RecordRow:
     act_number: str | None
     status: str
     book_label: str
+    file_name: str
     page_number: int
     slot: int
     lease_owner: str | None
@@ -684,6 +685,7 @@ def list_records(
             Record.act_number,
             Record.status,
             Book.label,
+            ScanFile.source_path,
             Page.page_number,
             Record.slot,
             Record.lease_owner,
@@ -691,6 +693,7 @@ def list_records(
         )
         .join(Book, Book.id == Record.book_id)
         .join(Page, Page.id == Record.page_id)
+        .join(ScanFile, ScanFile.id == Page.scan_file_id)
         .where(*filters)
         .order_by(Record.book_id, Record.page_id, Record.slot)
         .offset((max(page, 1) - 1) * per_page)
@@ -706,10 +709,11 @@ def list_records(
             act_number=r[4],
             status=RecordStatus(r[5]).value,
             book_label=r[6],
-            page_number=r[7],
-            slot=r[8],
-            lease_owner=r[9],
-            verified_by=r[10],
+            file_name=r[7],
+            page_number=r[8],
+            slot=r[9],
+            lease_owner=r[10],
+            verified_by=r[11],
         )
         for r in session.execute(query)
     )
