@@ -15,6 +15,9 @@ from pipeline.types import FieldState, RecordStatus
 from services.users import disable_user, ensure_first_admin
 from tests.webapp.support import CSRF_INPUT, PASSWORD, ReviewData, login
 
+# Routing, roles and headers do not depend on the database: these run on SQLite only (the claims, saves and
+# conflicts below run on both).
+SQLITE_ONLY = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 ANONYMOUS_PAGES = ["/", "/queue", "/records", "/records/{own}", "/review/{own}", "/records/{own}/page.jpg"]
 POSTS = ["/queue/next", "/review/{own}/claim", "/review/{own}/save", "/review/{own}/reject", "/review/{own}/release"]
 
@@ -23,6 +26,7 @@ def _paths(paths: list[str], data: ReviewData) -> list[str]:
     return [p.format(own=data.khj[0], other=data.sno) for p in paths]
 
 
+@SQLITE_ONLY
 def test_signed_out_pages_redirect_to_sign_in_and_the_api_answers_401(
     app_client: TestClient, review_data: ReviewData
 ) -> None:
@@ -58,6 +62,7 @@ EXPECTED = {
 }
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(("column", "username"), [(0, "anna"), (1, "mira"), (2, "oleg"), (3, "root")])
 def test_every_route_checks_role_and_office(
     app_client: TestClient, review_data: ReviewData, column: int, username: str
@@ -78,6 +83,7 @@ def test_every_route_checks_role_and_office(
     assert app_client.get("/").headers["location"] == ("/queue" if column in (0, 3) else "/records")
 
 
+@SQLITE_ONLY
 def test_a_post_without_the_sessions_csrf_token_is_refused(app_client: TestClient, review_data: ReviewData) -> None:
     csrf = login(app_client, "anna")
     for path in _paths(POSTS, review_data):
@@ -113,6 +119,7 @@ def test_failed_sign_ins_are_limited_per_user(
     assert attempts.count(False) == 5
 
 
+@SQLITE_ONLY
 def test_security_headers_cookie_flags_and_sign_out(app_client: TestClient, review_data: ReviewData) -> None:
     response = app_client.get("/login")
     csp = response.headers["content-security-policy"]
@@ -138,6 +145,7 @@ def test_security_headers_cookie_flags_and_sign_out(app_client: TestClient, revi
     assert app_client.get("/queue").status_code == 303
 
 
+@SQLITE_ONLY
 def test_an_open_redirect_after_sign_in_is_not_possible(app_client: TestClient, review_data: ReviewData) -> None:
     token = CSRF_INPUT.search(app_client.get("/login").text)
     assert token is not None
@@ -164,6 +172,7 @@ def ensure_first_admin_is_noop(settings: Settings) -> bool:
         return ensure_first_admin(session) is None
 
 
+@SQLITE_ONLY
 def test_parse_api_gives_the_canonical_value_or_the_reason(app_client: TestClient, review_data: ReviewData) -> None:
     csrf = login(app_client, "anna")
     headers = {"X-CSRF-Token": csrf}
