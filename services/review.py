@@ -223,6 +223,32 @@ def claim_record(
     return taken
 
 
+def renew_lease(
+    session: Session, viewer: Viewer, record_id: str, *, now: datetime | None = None, lease: timedelta = LEASE
+) -> datetime | None:
+    """Extends the viewer's live lease while the review screen is open and commits; None if it is no longer theirs.
+
+    No event: the lease's end is not a value of the record, and the screen renews every few minutes.
+    """
+    _require_reviewer(viewer)
+    now = now or utcnow()
+    visible_record(session, viewer, record_id)
+    until = now + lease
+    result = session.execute(
+        update(Record)
+        .where(
+            Record.id == record_id,
+            Record.status == RecordStatus.IN_REVIEW,
+            Record.lease_owner == viewer.username,
+            Record.lease_until >= now,
+        )
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return until if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
 def release(session: Session, viewer: Viewer, record_id: str, *, route: str = "review") -> None:
     """Gives a held record back to the queue unchanged."""
     visible_record(session, viewer, record_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -21,6 +22,11 @@ class ParseResponse(BaseModel):
     value: str | None = Field(description="canonical value; null for a blank field")
     message: str | None = Field(default=None, description="why the text cannot be saved")
     warning: str | None = Field(default=None, description="saved, but worth a second look")
+
+
+class LeaseResponse(BaseModel):
+    held: bool = Field(description="false: the lease ended and someone else may have the record")
+    until: datetime | None = None
 
 
 class Health(BaseModel):

@@ -126,6 +126,18 @@ def test_an_expired_lease_returns_the_record_and_the_first_reviewer_can_no_longe
     assert actions == ["claimed", "lease_expired", "claimed"]
 
 
+def test_a_lease_is_renewed_only_by_its_holder_while_it_lasts(settings: Settings) -> None:
+    (record_id,) = _records(settings, [("KHJ", ("child_name",), 1)])
+    start = utcnow()
+    assert _claim(settings, ANNA, now=start) == record_id
+    with session_scope(workflow_sessions(settings)) as session:
+        renewed = review.renew_lease(session, ANNA, record_id, now=start + timedelta(minutes=10))
+        assert renewed == start + timedelta(minutes=25)
+        assert review.renew_lease(session, BOBUR, record_id, now=start + timedelta(minutes=10)) is None
+        assert review.renew_lease(session, ANNA, record_id, now=start + timedelta(minutes=26)) is None
+    assert _claim(settings, BOBUR, now=start + timedelta(minutes=20)) is None  # still anna's after renewal
+
+
 def test_offices_and_roles_are_enforced(settings: Settings) -> None:
     (record_id,) = _records(settings, [("KHJ", ("child_name",), 1)])
     with session_scope(workflow_sessions(settings)) as session:

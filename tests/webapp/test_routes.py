@@ -59,6 +59,8 @@ EXPECTED = {
     "POST /api/parse": (200, 403, 403, 200),
     "POST /review/{other}/claim": (404, 403, 403, 303),
     "POST /queue/next": (303, 403, 403, 303),
+    "POST /api/records/{own}/lease": (200, 403, 403, 200),
+    "POST /api/records/{other}/lease": (404, 403, 403, 200),
 }
 
 

@@ -237,6 +237,23 @@
     document.getElementById("reject-cancel").addEventListener("click", function () { dialog.close(); });
   }
 
+  // The lease lasts 15 minutes: renewed every 4 while the screen is open and the reviewer has done something.
+  let active = false;
+  form.addEventListener("keydown", function () { active = true; });
+  form.addEventListener("pointerdown", function () { active = true; });
+  setInterval(async function () {
+    if (!active) return;
+    active = false;
+    const response = await fetch("/api/records/" + form.dataset.record + "/lease", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRF-Token": csrf },
+    });
+    const lease = response.ok ? await response.json() : { held: false };
+    const banner = document.getElementById("lease-lost");
+    if (banner) banner.hidden = lease.held;
+  }, 4 * 60 * 1000);
+
   form.querySelectorAll("fieldset.field").forEach(function (fs) {
     fs.dataset.decision = decision(fs);
   });
