@@ -113,7 +113,7 @@ def _raise_agreeing(session: Session, first_ids: Sequence[str], never: Sequence[
     independent readings are both wrong. The first copy's fields take it from the second's, then the second's
     copy it back (both sides end with the same combined value, whatever order the database updates in)."""
     other = aliased(Field)
-    paired = select(Record.paired_record_id).where(Record.id == Field.record_id).scalar_subquery()
+    paired = select(Record.paired_record_id).where(Record.id == Field.record_id).correlate(Field).scalar_subquery()
     same = and_(other.record_id == paired, other.key == Field.key, other.value == Field.value)
     scope = (Field.key.not_in(never), Field.value.is_not(None), exists().where(same))
     other_confidence = select(other.confidence).where(same).scalar_subquery()
@@ -216,7 +216,7 @@ def copies_by_book(session: Session, *, office: str | None = None) -> list[BookC
     if office is not None:
         query = query.where(Book.office == office)
         disagreeing = disagreeing.where(Record.office == office)
-    disagree = dict(session.execute(disagreeing).tuples().all())
+    disagree: dict[int, int] = {book_id: count for book_id, count in session.execute(disagreeing)}
     books: dict[int, BookCopies] = {}
     for book_id, b_office, b_type, b_year, b_copy, label, match, count in session.execute(query):
         entry = books.get(book_id)
