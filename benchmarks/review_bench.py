@@ -351,6 +351,7 @@ def main() -> None:
             fill(settings, args.records)
             print(f"filled {args.records} records in {time.perf_counter() - start:.0f} s")
         else:
+            upgrade_all(settings)
             with session_scope(workflow_sessions(settings)) as session:
                 session.execute(text("DELETE FROM users"))
                 session.execute(

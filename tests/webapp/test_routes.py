@@ -13,7 +13,7 @@ from database.workflow import Field, Record
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
 from services.users import disable_user, ensure_first_admin
-from tests.webapp.support import CSRF_INPUT, PASSWORD, ReviewData, login
+from tests.webapp.support import CSRF_INPUT, PASSWORD, ReviewData, login, review_record
 
 # Routing, roles and headers do not depend on the database: these run on SQLite only (the claims, saves and
 # conflicts below run on both).
@@ -270,3 +270,34 @@ def test_a_record_held_by_another_reviewer_cannot_be_taken_or_saved(
     }
     assert app_client.post(f"/review/{record_id}/save", data=form).status_code == 409
     assert "held by bobur" in app_client.get(f"/review/{record_id}").text
+
+
+def test_a_record_drawn_for_audit_shows_every_field_and_counts_only_changes_as_corrections(
+    app_client: TestClient, review_data: ReviewData, settings: Settings
+) -> None:
+    with session_scope(workflow_sessions(settings)) as session:
+        book = session.get_one(Record, review_data.khj[0]).book
+        audited = review_record(session, settings, book, 7, flagged=())
+        audited.audit_reason = "audit_sample"
+        audited_id = audited.id
+    csrf = login(app_client, "anna")
+    assert app_client.post(f"/review/{audited_id}/claim", data={"csrf_token": csrf}).status_code == 303
+    screen = app_client.get(f"/review/{audited_id}")
+    assert "Drawn for audit" in screen.text and '<details class="others" open>' in screen.text
+    with session_scope(workflow_sessions(settings)) as session:
+        version = session.get_one(Record, audited_id).version
+    form = {
+        "csrf_token": csrf,
+        "version": str(version),
+        "value:child_name": "Мадина",
+        "decision:child_name": "confirm",
+        "value:mother_name": "Зарнна",
+        "decision:mother_name": "edit",
+        "value:act_number": "214",
+    }
+    assert app_client.post(f"/review/{audited_id}/save", data=form).status_code == 303
+    with session_scope(workflow_sessions(settings)) as session:
+        states = {f.key: f.state for f in session.scalars(select(Field).where(Field.record_id == audited_id))}
+    assert states["mother_name"] == FieldState.CORRECTED
+    assert states["child_name"] == FieldState.CONFIRMED
+    assert states["act_number"] == FieldState.AUTO

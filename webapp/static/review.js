@@ -6,7 +6,9 @@
   if (!form || form.dataset.editable !== "true") return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const year = parseInt(form.dataset.year, 10) || null;
-  const flagged = Array.from(form.querySelectorAll("fieldset.field.flagged"));
+  // Tab and Enter walk the flagged fields; a record with none (drawn to audit auto-accepted values) walks all.
+  const flaggedOnly = Array.from(form.querySelectorAll("fieldset.field.flagged"));
+  const flagged = flaggedOnly.length ? flaggedOnly : Array.from(form.querySelectorAll("fieldset.field"));
   const dialog = document.getElementById("reject-dialog");
   const viewer = window.pageViewer || { focusKey: function () {} };
   const pending = new Map(); // fieldset -> timer of the debounced check
@@ -134,7 +136,7 @@
     setDecision(fs, "unreadable");
     output(fs).textContent = "→ unreadable";
     showError(fs, "");
-    if (fs.classList.contains("flagged")) advance(fs);
+    if (flagged.indexOf(fs) >= 0) advance(fs);
   }
 
   function undo(fs) {
@@ -147,7 +149,7 @@
   }
 
   async function saveAndNext() {
-    for (const fs of flagged) {
+    for (const fs of flaggedOnly) {
       if (!decision(fs)) {
         showError(fs, "not reviewed: Enter to confirm, type the right value, or Ctrl+U if unreadable");
         focusField(fs);
@@ -219,7 +221,7 @@
       event.preventDefault();
       if (fs) markUnreadable(fs);
     } else if (event.key === "Tab" && !ctrl && !event.altKey) {
-      if (fs && !fs.classList.contains("flagged")) return; // the other fields keep the usual Tab order
+      if (fs && flagged.indexOf(fs) < 0) return; // the other fields keep the usual Tab order
       if (!flagged.length) return;
       event.preventDefault();
       focusField(neighbour(fs, event.shiftKey ? -1 : 1));
