@@ -195,7 +195,7 @@ def _apply(registry: Session, act: ActRecord, source: _Source) -> None:
     copy = source.copy
     # The first copy is legally primary: its values win whenever it is there.
     if copy == "first" or act.canonical_copy == copy or not act.values:
-        if act.values and (act.values != source.values or act.canonical_copy != copy):
+        if act.values and act.values != source.values:
             act.history.append(
                 ActHistory(
                     source_record_id=source.record_id,
