@@ -121,3 +121,4 @@ class PageReading:
     alignment_score: float
     records: tuple[RecordReading, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time of the page's thread per stage
