@@ -210,6 +210,8 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
                 }
 
     _insert(engine, Field, fields())
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))  # as autovacuum would after a load this size: plans need the row counts
     engine.dispose()
 
 

@@ -142,7 +142,9 @@ def load_records(workflow: Session, registry: Session, record_ids: Sequence[str]
     its provenance beside the first; a reload after a correction updates the act in place and keeps its
     previous values in the act's history. ``registry`` may be the workflow session itself (one database).
     """
-    query = select(Record.id).where(Record.status.in_(LOADABLE)).order_by(Record.id)
+    # in key order, so a chunk spans few (office, act type, year) blocks and finds its acts in few queries
+    query = select(Record.id).where(Record.status.in_(LOADABLE))
+    query = query.order_by(Record.office, Record.act_type, Record.act_year, Record.act_number, Record.copy)
     query = (
         query.where(Record.id.in_(record_ids)) if record_ids is not None else query.where(Record.loaded_at.is_(None))
     )
