@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import maintenance, quality, records, web
+from cli.calibrate import calibrate
 from cli.common import quiet_logging
 from cli.evaluate import eval_command
 from cli.run import run
@@ -33,6 +34,7 @@ app.command("progress")(records.progress)
 app.command("verify")(maintenance.verify)
 app.command("eval")(eval_command)
 app.command("synth")(synth)
+app.command("calibrate")(calibrate)
 app.command("serve")(web.serve)
 app.command("check-book")(quality.check_book)
 app.command("reconcile")(quality.reconcile_command)
