@@ -74,9 +74,9 @@ def _measured(session: Session, *, office: str | None, by_form: bool) -> dict[tu
     found: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in session.execute(fields):
         key = (row[0], row[1] if by_form else None)
-        found[key][0], found[key][2], found[key][3] = row[-3], row[-2], row[-1]
+        found[key][0], found[key][2], found[key][3] = int(row[-3]), int(row[-2]), int(row[-1])
     for row in session.execute(pending):
-        found[(row[0], row[1] if by_form else None)][1] = row[-1]
+        found[(row[0], row[1] if by_form else None)][1] = int(row[-1])
     return {key: tuple(values) for key, values in found.items()}
 
 

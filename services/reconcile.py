@@ -94,7 +94,8 @@ def _block_records(
     ):
         values[rid][key] = value
     event_key = EVENT_DATE.get(act_type, "registration_date")
-    firsts, seconds = [], []
+    firsts: list[CopyRecord] = []
+    seconds: list[CopyRecord] = []
     for rid in sorted(current, key=lambda r: (parse_act_number(numbers[r]) or 0, r)):
         v = values.get(rid, {})
         entry = CopyRecord(

@@ -82,7 +82,7 @@ def _name_match(tokens: list[str], *, surname_first: bool) -> ColumnElement[bool
     return and_(*conditions)
 
 
-def _acts(query: SearchQuery, tokens: list[str], *, surname_first: bool) -> Select[tuple[int]]:
+def _acts(query: SearchQuery, tokens: list[str], *, surname_first: bool) -> Select[Any]:
     acts = select(ActRecord.id)
     if tokens:
         matching = select(PersonRole.act_id).where(_name_match(tokens, surname_first=surname_first))
@@ -110,7 +110,7 @@ def search_acts(registry: Session, query: SearchQuery) -> list[ActHit]:
     A name is matched surname first; if that finds nothing, its words are matched in any order ("Alisher
     Hasanov")."""
     tokens = name_tokens(query.name)
-    ids = list(registry.scalars(_acts(query, tokens, surname_first=bool(tokens))))
+    ids: list[int] = list(registry.scalars(_acts(query, tokens, surname_first=bool(tokens))))
     if not ids and len(tokens) > 1:
         ids = list(registry.scalars(_acts(query, tokens, surname_first=False)))
     if not ids:

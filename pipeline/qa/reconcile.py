@@ -110,8 +110,10 @@ def match_copies(
     pairings: list[Pairing] = []
     conflicts: list[tuple[CopyRecord, CopyRecord]] = []
     for first in firsts:
+        if first.act_number is None:
+            continue
         candidates = [s for s in by_number.get(first.act_number, []) if s.record_id not in paired]
-        if first.act_number is None or not candidates:
+        if not candidates:
             continue
         confirmed = next((s for s in candidates if _confirmed(first, s)), None)
         if confirmed is None:

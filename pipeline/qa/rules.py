@@ -172,7 +172,9 @@ def _given_name_sex(lexicon: Lexicon) -> Mapping[str, Sex]:
     """Folded given name -> sex, for names listed for one sex only (a unisex name tells nothing)."""
     male = {lexicon.fold(n) for n in lexicon.given_names_male}
     female = {lexicon.fold(n) for n in lexicon.given_names_female}
-    return {n: "male" for n in male - female} | {n: "female" for n in female - male}
+    sexes: dict[str, Sex] = {n: "male" for n in male - female}
+    sexes.update({n: "female" for n in female - male})
+    return sexes
 
 
 def name_sex(kind: NameKind, word: str, rules: RuleSet, lexicon: Lexicon) -> Sex | None:
