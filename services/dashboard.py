@@ -1,0 +1,516 @@
+"""The managers' view: progress per office against targets, rate and forecast, bottleneck, problems, reviewers.
+
+Every figure is counted by the database (grouped queries per office, per day, per reviewer); Python only
+adds the groups up and divides. ``offices`` is the viewer's scope: None for every office.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session, contains_eager
+
+from database.workflow import Batch, Book, Field, Page, PageState, Record, ScanFile, ScanFileState
+from pipeline.errors import ConfigError
+from pipeline.types import FieldState, RecordStatus
+from services.loader import LOADABLE
+from services.progress import load_offices
+
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+RATE_DAYS = 14  # the current rate is the mean over this many days
+CHART_DAYS = 60  # the records-per-day chart covers at most this many days
+WAITING_PAGE_STATES = (PageState.INGESTED, PageState.PREPARED, PageState.SEGMENTED, PageState.RECOGNIZED)
+DONE_PAGE_STATES = (PageState.CHECKED, PageState.UNMATCHED)
+TO_REVIEW = (RecordStatus.NEEDS_REVIEW, RecordStatus.IN_REVIEW)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage's queue: how much waits, how much it got through per day lately, so how many days of work wait."""
+
+    name: str
+    waiting: int
+    per_day: float
+
+    @property
+    def days(self) -> float:
+        if self.waiting == 0:
+            return 0.0
+        return self.waiting / self.per_day if self.per_day > 0 else math.inf
+
+
+@dataclass
+class OfficeFigures:
+    code: str
+    name: str
+    target: int  # records (the offices file's targets, every copy and act type)
+    target_date: date
+    files: int = 0
+    quarantined: int = 0
+    pages: int = 0
+    pages_done: int = 0
+    pages_failed: int = 0
+    pages_waiting: int = 0
+    pages_recent: int = 0
+    records: int = 0
+    auto_verified: int = 0
+    to_review: int = 0
+    reviewed: int = 0
+    loaded: int = 0
+    waiting_load: int = 0
+    records_recent: int = 0
+    reviewed_recent: int = 0
+    loaded_recent: int = 0
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+    @property
+    def pages_target(self) -> int:
+        """Pages the target needs at the records per page seen so far (0 while no page has records)."""
+        if not self.target or not self.records or not self.pages_done:
+            return 0
+        return math.ceil(self.target * self.pages_done / self.records)
+
+    @property
+    def rate(self) -> float:
+        """Records extracted per day over the last RATE_DAYS days."""
+        return self.records_recent / RATE_DAYS
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.records, 0)
+
+    @property
+    def forecast(self) -> date | None:
+        """When the target is reached at the current rate (None: no target, or nothing extracted lately)."""
+        if not self.target:
+            return None
+        if self.remaining == 0:
+            return self.today
+        if self.rate <= 0:
+            return None
+        return self.today + timedelta(days=math.ceil(self.remaining / self.rate))
+
+    @property
+    def needed_rate(self) -> float:
+        """Records per day from today on that reach the target on the target date."""
+        days = (self.target_date - self.today).days
+        if self.remaining == 0:
+            return 0.0
+        return self.remaining / days if days > 0 else math.inf
+
+    @property
+    def on_track(self) -> bool:
+        return self.forecast is not None and self.forecast <= self.target_date
+
+    @property
+    def stages(self) -> list[Stage]:
+        return [
+            Stage("pages waiting for processing", self.pages_waiting, self.pages_recent / RATE_DAYS),
+            Stage("records waiting for review", self.to_review, self.reviewed_recent / RATE_DAYS),
+            Stage("verified records waiting for load", self.waiting_load, self.loaded_recent / RATE_DAYS),
+        ]
+
+    @property
+    def bottleneck(self) -> Stage | None:
+        """The stage with the most days of work waiting (None when nothing waits)."""
+        waiting = [s for s in self.stages if s.waiting]
+        return max(waiting, key=lambda s: (s.days, s.waiting)) if waiting else None
+
+    def add(self, other: OfficeFigures) -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+COUNTS = (
+    "target",
+    "files",
+    "quarantined",
+    "pages",
+    "pages_done",
+    "pages_failed",
+    "pages_waiting",
+    "pages_recent",
+    "records",
+    "auto_verified",
+    "to_review",
+    "reviewed",
+    "loaded",
+    "waiting_load",
+    "records_recent",
+    "reviewed_recent",
+    "loaded_recent",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    office: str
+    book: str
+    file: str
+    page: int | None  # None: the whole file was quarantined
+    reason_code: str
+    reason: str
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class ReviewerFigures:
+    username: str
+    records: int
+    recent: int
+    corrected: int
+    confirmed: int
+
+    @property
+    def per_day(self) -> float:
+        return self.recent / RATE_DAYS
+
+    @property
+    def correction_rate(self) -> float:
+        """Share of the fields they decided on that they had to correct (the rest they confirmed)."""
+        decided = self.corrected + self.confirmed
+        return self.corrected / decided if decided else 0.0
+
+
+@dataclass
+class Dashboard:
+    offices: list[OfficeFigures]
+    total: OfficeFigures
+    daily: list[tuple[date, int]]
+    problems: list[Problem]
+    reviewers: list[ReviewerFigures]
+
+
+# --- configuration ----------------------------------------------------------------------------------------
+
+
+def default_target_date(today: date) -> date:
+    return date(today.year + 1, 12, 31)
+
+
+def target_dates(offices_file: Path, today: date) -> tuple[date, dict[str, date]]:
+    """The target date of the offices file (`target_date:` at the top, or per office), else the end of next year."""
+    try:
+        raw: dict[str, Any] = yaml.safe_load(offices_file.read_text(encoding="utf-8")) or {}
+        default = _as_date(raw.get("target_date")) or default_target_date(today)
+        per_office = {
+            str(o["code"]): d for o in raw.get("offices", []) if (d := _as_date(o.get("target_date"))) is not None
+        }
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid offices file {offices_file}: {exc}") from exc
+    return default, per_office
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+# --- queries ------------------------------------------------------------------------------------------------
+
+
+def _scope(query: Q, column: Any, offices: frozenset[str] | None) -> Q:
+    return query if offices is None else query.where(column.in_(sorted(offices)))  # type: ignore[return-value]
+
+
+def _since(today: date, days: int) -> datetime:
+    return datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=UTC)
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def office_figures(
+    session: Session, offices_file: Path, offices: frozenset[str] | None, today: date
+) -> list[OfficeFigures]:
+    """One row per office in scope: the offices file's offices first, then any other office that has books."""
+    since = _since(today, RATE_DAYS)
+    default_date, dates = target_dates(offices_file, today)
+    known = {o.code: o for o in load_offices(offices_file)}
+    rows: dict[str, OfficeFigures] = {}
+
+    def row(code: str) -> OfficeFigures:
+        if code not in rows:
+            info = known.get(code)
+            rows[code] = OfficeFigures(
+                code=code,
+                name=info.name if info else code,
+                target=info.total_target if info else 0,
+                target_date=dates.get(code, default_date),
+                today=today,
+            )
+        return rows[code]
+
+    for code in known:
+        if offices is None or code in offices:
+            row(code)
+    files_q = _scope(
+        select(
+            Book.office,
+            func.count().label("files"),
+            func.count(case((ScanFile.state == ScanFileState.QUARANTINED, 1))).label("quarantined"),
+        )
+        .join(Book, Book.id == ScanFile.book_id)
+        .group_by(Book.office),
+        Book.office,
+        offices,
+    )
+    for r in session.execute(files_q):
+        o = row(r.office)
+        o.files, o.quarantined = r.files, r.quarantined
+    pages_q = _scope(
+        select(
+            Book.office,
+            func.count().label("pages"),
+            func.count(case((Page.state.in_(DONE_PAGE_STATES), 1))).label("done"),
+            func.count(case((Page.state == PageState.FAILED, 1))).label("failed"),
+            func.count(case((Page.state.in_(WAITING_PAGE_STATES), 1))).label("waiting"),
+            func.count(case(((Page.processed_at >= since) & Page.state.in_(DONE_PAGE_STATES), 1))).label("recent"),
+        )
+        .join(ScanFile, ScanFile.id == Page.scan_file_id)
+        .join(Book, Book.id == ScanFile.book_id)
+        .group_by(Book.office),
+        Book.office,
+        offices,
+    )
+    for p in session.execute(pages_q):
+        o = row(p.office)
+        o.pages, o.pages_done, o.pages_failed, o.pages_waiting, o.pages_recent = (
+            p.pages,
+            p.done,
+            p.failed,
+            p.waiting,
+            p.recent,
+        )
+    records_q = _scope(
+        select(
+            Record.office,
+            func.count().label("records"),
+            func.count(case((Record.status == RecordStatus.AUTO_VERIFIED, 1))).label("auto"),
+            func.count(case((Record.status.in_(TO_REVIEW), 1))).label("to_review"),
+            func.count(Record.verified_by).label("reviewed"),
+            func.count(Record.loaded_at).label("loaded"),
+            func.count(case((Record.status.in_(LOADABLE) & Record.loaded_at.is_(None), 1))).label("waiting_load"),
+            func.count(case((Record.created_at >= since, 1))).label("recent"),
+            func.count(case((Record.verified_at >= since, 1))).label("reviewed_recent"),
+            func.count(case((Record.loaded_at >= since, 1))).label("loaded_recent"),
+        ).group_by(Record.office),
+        Record.office,
+        offices,
+    )
+    for c in session.execute(records_q):
+        o = row(c.office)
+        o.records, o.auto_verified, o.to_review, o.reviewed, o.loaded, o.waiting_load = (
+            c.records,
+            c.auto,
+            c.to_review,
+            c.reviewed,
+            c.loaded,
+            c.waiting_load,
+        )
+        o.records_recent, o.reviewed_recent, o.loaded_recent = c.recent, c.reviewed_recent, c.loaded_recent
+    ordered = [rows[c] for c in known if c in rows]
+    return ordered + [rows[c] for c in sorted(set(rows) - set(known))]
+
+
+def records_per_day(
+    session: Session, offices: frozenset[str] | None, today: date, days: int = CHART_DAYS
+) -> list[tuple[date, int]]:
+    """Records extracted per day (grouped by date in the database), from the first day with records, gaps as 0."""
+    day = func.date(Record.created_at)
+    query = _scope(
+        select(day.label("day"), func.count().label("n"))
+        .where(Record.created_at >= _since(today, days))
+        .group_by(day)
+        .order_by(day),
+        Record.office,
+        offices,
+    )
+    counts = {_day(r.day): r.n for r in session.execute(query)}
+    if not counts:
+        return []
+    first = min(counts)
+    return [
+        (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range((today - first).days + 1)
+    ]
+
+
+def problems(session: Session, offices: frozenset[str] | None, limit: int = 100) -> list[Problem]:
+    """Quarantined files and failed pages with their reasons, newest first, with the batch that brought them."""
+    files_q = _scope(
+        select(
+            Book.office,
+            Book.label,
+            ScanFile.source_path,
+            ScanFile.reason_code,
+            ScanFile.reason,
+            ScanFile.first_batch_id,
+        )
+        .join(Book, Book.id == ScanFile.book_id)
+        .where(ScanFile.state == ScanFileState.QUARANTINED)
+        .order_by(ScanFile.id.desc())
+        .limit(limit),
+        Book.office,
+        offices,
+    )
+    rows = [Problem(r[0], r[1], r[2], None, r[3] or "", r[4] or "", r[5]) for r in session.execute(files_q)]
+    pages_q = _scope(
+        select(
+            Book.office,
+            Book.label,
+            ScanFile.source_path,
+            Page.page_number,
+            Page.reason_code,
+            Page.reason,
+            ScanFile.first_batch_id,
+        )
+        .join(ScanFile, ScanFile.id == Page.scan_file_id)
+        .join(Book, Book.id == ScanFile.book_id)
+        .where(Page.state == PageState.FAILED)
+        .order_by(Page.id.desc())
+        .limit(limit),
+        Book.office,
+        offices,
+    )
+    rows += [Problem(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6]) for r in session.execute(pages_q)]
+    return rows
+
+
+def reviewer_figures(session: Session, offices: frozenset[str] | None, today: date) -> list[ReviewerFigures]:
+    """Per reviewer: records verified (all time and lately) and the fields they corrected or confirmed."""
+    since = _since(today, RATE_DAYS)
+    records_q = _scope(
+        select(
+            Record.verified_by,
+            func.count().label("records"),
+            func.count(case((Record.verified_at >= since, 1))).label("recent"),
+        )
+        .where(Record.verified_by.is_not(None))
+        .group_by(Record.verified_by),
+        Record.office,
+        offices,
+    )
+    fields_q = _scope(
+        select(
+            Record.verified_by,
+            func.count(case((Field.state == FieldState.CORRECTED, 1))).label("corrected"),
+            func.count(case((Field.state == FieldState.CONFIRMED, 1))).label("confirmed"),
+        )
+        .join(Field, Field.record_id == Record.id)
+        .where(Record.verified_by.is_not(None), Field.state.in_([FieldState.CORRECTED, FieldState.CONFIRMED]))
+        .group_by(Record.verified_by),
+        Record.office,
+        offices,
+    )
+    decided = {r.verified_by: (r.corrected, r.confirmed) for r in session.execute(fields_q)}
+    result = [
+        ReviewerFigures(r.verified_by, r.records, r.recent, *decided.get(r.verified_by, (0, 0)))
+        for r in session.execute(records_q)
+    ]
+    return sorted(result, key=lambda r: (-r.recent, -r.records, r.username))
+
+
+def dashboard(session: Session, offices_file: Path, offices: frozenset[str] | None, today: date) -> Dashboard:
+    rows = office_figures(session, offices_file, offices, today)
+    default_date, _dates = target_dates(offices_file, today)
+    total = OfficeFigures(code="", name="All offices", target=0, target_date=default_date, today=today)
+    for row in rows:
+        total.add(row)
+    if rows:
+        total.target_date = max(r.target_date for r in rows)
+    return Dashboard(
+        offices=rows,
+        total=total,
+        daily=records_per_day(session, offices, today),
+        problems=problems(session, offices),
+        reviewers=reviewer_figures(session, offices, today),
+    )
+
+
+# --- drill-down ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRow:
+    id: int
+    file: str
+    page_number: int
+    state: str
+    reason: str
+    batch_id: str
+    records: int
+    to_review: int
+
+
+def visible_book(session: Session, offices: frozenset[str] | None, book_id: int) -> Book | None:
+    return session.scalar(_scope(select(Book).where(Book.id == book_id), Book.office, offices))
+
+
+def book_pages(session: Session, book_id: int) -> list[PageRow]:
+    """The book's pages in file and page order, with their state and how many records each holds."""
+    counts = (
+        select(
+            Record.page_id,
+            func.count().label("records"),
+            func.count(case((Record.status.in_(TO_REVIEW), 1))).label("to_review"),
+        )
+        .group_by(Record.page_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Page.id,
+            ScanFile.source_path,
+            Page.page_number,
+            Page.state,
+            Page.reason,
+            ScanFile.first_batch_id,
+            func.coalesce(counts.c.records, 0),
+            func.coalesce(counts.c.to_review, 0),
+        )
+        .join(ScanFile, ScanFile.id == Page.scan_file_id)
+        .outerjoin(counts, counts.c.page_id == Page.id)
+        .where(ScanFile.book_id == book_id)
+        .order_by(ScanFile.id, Page.page_number)
+    )
+    return [PageRow(r[0], r[1], r[2], r[3].value, r[4] or "", r[5], r[6], r[7]) for r in session.execute(query)]
+
+
+def visible_page(session: Session, offices: frozenset[str] | None, page_id: int) -> tuple[Page, Book] | None:
+    query = (
+        select(Page, Book)
+        .join(ScanFile, ScanFile.id == Page.scan_file_id)
+        .join(Book, Book.id == ScanFile.book_id)
+        .where(Page.id == page_id)
+    )
+    row = session.execute(_scope(query, Book.office, offices)).first()
+    return (row[0], row[1]) if row else None
+
+
+def page_records(session: Session, page_id: int) -> list[Record]:
+    return list(session.scalars(select(Record).where(Record.page_id == page_id).order_by(Record.slot)))
+
+
+def batch_of(session: Session, offices: frozenset[str] | None, batch_id: str) -> Batch | None:
+    query = select(Batch).join(Book, Book.id == Batch.book_id).where(Batch.id == batch_id)
+    return session.scalar(_scope(query, Book.office, offices))
+
+
+def batches(session: Session, offices: frozenset[str] | None, limit: int = 200) -> list[Batch]:
+    """The latest runs first, with their book."""
+    query = (
+        select(Batch)
+        .join(Book, Book.id == Batch.book_id)
+        .options(contains_eager(Batch.book))
+        .order_by(Batch.started_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(_scope(query, Book.office, offices)))

@@ -1,0 +1,249 @@
+"""The managers' view and the batches page: figures equal the database's counts, drill-down, roles, in Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from playwright.sync_api import sync_playwright
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from database.session import session_scope, workflow_sessions
+from database.workflow import (
+    Batch,
+    BatchFile,
+    BatchState,
+    Book,
+    Field,
+    Page,
+    PageState,
+    Record,
+    ScanFile,
+    ScanFileState,
+)
+from pipeline.config import Settings
+from pipeline.types import FieldState, RecordStatus
+from services.dashboard import dashboard
+from tests.factories import make_book, make_record
+from tests.webapp.support import PASSWORD, VALUES, add_users, login
+
+NOW = datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Workload:
+    khj_book: int
+    sno_book: int
+    khj_page: int
+    batch: str
+
+
+def _scan(session: Session, book: Book, batch: Batch, name: str, state: ScanFileState, **reason: str) -> ScanFile:
+    scan = ScanFile(
+        sha256=f"{name:0>64}"[-64:],
+        source_path=name,
+        book_id=book.id,
+        first_batch_id=batch.id,
+        size_bytes=1,
+        page_count=0,
+        state=state,
+        **reason,
+    )
+    session.add(scan)
+    session.flush()
+    session.add(BatchFile(batch_id=batch.id, scan_file_id=scan.id, source_path=name))
+    return scan
+
+
+def _workload(session: Session) -> Workload:
+    """Two offices: records in every state over several days, pages waiting and failed, a quarantined file."""
+    add_users(session)
+    khj, sno = make_book(session, office="KHJ"), make_book(session, office="SNO")
+    plan = [  # (office book, status, reviewer, loaded, days ago)
+        (khj, RecordStatus.AUTO_VERIFIED, None, True, 0),
+        (khj, RecordStatus.AUTO_VERIFIED, None, False, 1),
+        (khj, RecordStatus.AUTO_VERIFIED, None, False, 3),
+        (khj, RecordStatus.NEEDS_REVIEW, None, False, 3),
+        (khj, RecordStatus.NEEDS_REVIEW, None, False, 5),
+        (khj, RecordStatus.VERIFIED, "anna", True, 5),
+        (khj, RecordStatus.VERIFIED, "anna", False, 20),
+        (khj, RecordStatus.VERIFIED, "bobur", False, 2),
+        (sno, RecordStatus.AUTO_VERIFIED, None, True, 1),
+        (sno, RecordStatus.NEEDS_REVIEW, None, False, 1),
+    ]
+    values: dict[str, str | None] = dict(VALUES)
+    first_page = 0
+    for n, (book, status, reviewer, loaded, ago) in enumerate(plan, start=1):
+        record = make_record(
+            session, book, values, status=status, flagged=("child_name", "mother_surname"), file_name=f"f{n}.tif"
+        )
+        first_page = first_page or record.page_id
+        at = NOW - timedelta(days=ago)
+        record.created_at = at
+        session.get_one(Page, record.page_id).processed_at = at
+        if reviewer:
+            record.verified_by, record.verified_at = reviewer, at
+            states = {"child_name": FieldState.CORRECTED, "mother_surname": FieldState.CONFIRMED}
+            for f in record.fields:
+                f.state = states.get(f.key, f.state)
+        if loaded:
+            record.loaded_at = at
+    batch = Batch(
+        book_id=sno.id,
+        source="/scans/sno",
+        started_by="oleg",
+        state=BatchState.FINISHED,
+        started_at=NOW - timedelta(hours=2),
+        finished_at=NOW - timedelta(hours=1, minutes=30),
+        summary={"files": 3, "pages": 3, "quarantined": 1, "failed": 1},
+    )
+    session.add(batch)
+    session.flush()
+    _scan(session, sno, batch, "sno/torn.pdf", ScanFileState.QUARANTINED, reason_code="unreadable", reason="torn")
+    stored = _scan(session, sno, batch, "sno/book.pdf", ScanFileState.STORED)
+    session.add_all(
+        [
+            Page(scan_file_id=stored.id, page_number=1, state=PageState.FAILED, reason_code="no_form", reason="blank"),
+            Page(scan_file_id=stored.id, page_number=2, state=PageState.INGESTED),
+            Page(scan_file_id=stored.id, page_number=3, state=PageState.PREPARED),
+        ]
+    )
+    session.flush()
+    return Workload(khj.id, sno.id, first_page, batch.id)
+
+
+@pytest.fixture
+def workload(settings: Settings) -> Workload:
+    with session_scope(workflow_sessions(settings)) as session:
+        return _workload(session)
+
+
+def _count(session: Session, *where: object, model: type = Record) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0  # type: ignore[arg-type]
+
+
+def test_the_figures_equal_the_database_counts(settings: Settings, workload: Workload) -> None:
+    today = NOW.date()
+    with session_scope(workflow_sessions(settings)) as session:
+        board = dashboard(session, settings.schemas_dir / "offices.yaml", None, today)
+        by_code = {o.code: o for o in board.offices}
+        for code in ("KHJ", "SNO"):
+            o, office = by_code[code], Record.office == code
+            assert o.records == _count(session, office)
+            assert o.auto_verified == _count(session, office, Record.status == RecordStatus.AUTO_VERIFIED)
+            assert o.reviewed == _count(session, office, Record.verified_by.is_not(None))
+            assert o.loaded == _count(session, office, Record.loaded_at.is_not(None))
+            assert o.to_review == _count(session, office, Record.status == RecordStatus.NEEDS_REVIEW)
+            in_office = ScanFile.book_id.in_(select(Book.id).where(Book.office == code))
+            assert o.quarantined == _count(
+                session, in_office, ScanFile.state == ScanFileState.QUARANTINED, model=ScanFile
+            )
+            pages = Page.scan_file_id.in_(select(ScanFile.id).where(in_office))
+            assert o.pages == _count(session, pages, model=Page)
+            assert o.pages_failed == _count(session, pages, Page.state == PageState.FAILED, model=Page)
+        khj, sno = by_code["KHJ"], by_code["SNO"]
+        assert (khj.records, khj.auto_verified, khj.reviewed, khj.loaded, khj.to_review) == (8, 3, 3, 2, 2)
+        assert khj.records_recent == 7 and khj.rate == pytest.approx(0.5)  # the 20-day-old record is outside
+        assert khj.waiting_load == 4  # 2 auto-verified + 2 verified not loaded
+        assert khj.forecast == today + timedelta(days=(khj.target - 8) * 2)
+        assert sno.pages_waiting == 2 and sno.bottleneck is not None
+        assert sno.stages[0].days == pytest.approx(14.0)  # 2 pages waiting, 2 processed in 14 days
+        assert sno.bottleneck.name == "records waiting for review"  # none reviewed lately: no end in sight
+        assert board.total.records == _count(session)
+        assert sum(n for _d, n in board.daily) == _count(session, Record.created_at >= NOW - timedelta(days=59))
+        assert dict(board.daily)[today - timedelta(days=3)] == 2
+        reviewers = {r.username: r for r in board.reviewers}
+        corrected = _count(session, Field.state == FieldState.CORRECTED, model=Field)
+        assert sum(r.corrected for r in reviewers.values()) == corrected == 3
+        assert reviewers["anna"].records == 2 and reviewers["anna"].correction_rate == pytest.approx(0.5)
+        assert {(p.file, p.page) for p in board.problems} == {("sno/torn.pdf", None), ("sno/book.pdf", 1)}
+
+
+FIGURE = re.compile(r'data-figure="records-(\w+)">([\d,]+)<')
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_dashboard_drill_down_and_roles(app_client: TestClient, workload: Workload) -> None:
+    login(app_client, "mira")  # manager of KHJ
+    page = app_client.get("/dashboard")
+    assert page.status_code == 200
+    shown = dict(FIGURE.findall(page.text))
+    assert shown["KHJ"] == "8" and "SNO" not in shown  # another office's figures are not shown
+    assert '<svg class="chart"' in page.text and '<svg class="bar"' in page.text
+    assert app_client.get("/dashboard/offices/KHJ").status_code == 200
+    book = app_client.get(f"/dashboard/books/{workload.khj_book}")
+    assert book.status_code == 200 and f"/dashboard/pages/{workload.khj_page}" in book.text
+    records = app_client.get(f"/dashboard/pages/{workload.khj_page}")
+    assert records.status_code == 200 and 'href="/records/' in records.text
+    for other in ("/dashboard/offices/SNO", f"/dashboard/books/{workload.sno_book}", f"/batches/{workload.batch}"):
+        assert app_client.get(other).status_code == 404, other
+    assert app_client.get("/batches").status_code == 200
+
+    login(app_client, "root")
+    page = app_client.get("/dashboard")
+    assert dict(FIGURE.findall(page.text))["SNO"] == "2" and "sno/torn.pdf" in page.text
+    batch = app_client.get(f"/batches/{workload.batch}")
+    assert batch.status_code == 200 and "torn" in batch.text and "blank" in batch.text and "0:30:00" in batch.text
+
+    login(app_client, "anna")  # a reviewer
+    assert app_client.get("/dashboard").status_code == 403
+    assert app_client.get(f"/dashboard/books/{workload.khj_book}").status_code == 403
+    assert app_client.get("/batches").status_code == 403
+    login(app_client, "oleg")  # an operator: batches yes, the managers' view no
+    assert app_client.get("/dashboard").status_code == 403
+    assert app_client.get("/batches").status_code == 200
+    app_client.cookies.clear()
+    assert app_client.get("/dashboard").status_code == 303
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_the_dashboard_in_chromium(settings: Settings, workload: Workload) -> None:
+    from webapp.app import create_app
+
+    path = os.environ.get("ARCHIVE_TEST_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("no Chromium: set ARCHIVE_TEST_CHROMIUM or install Debian's chromium", pytrace=False)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"{base}/login")
+            page.fill("input[name=username]", "root")
+            page.fill("input[name=password]", PASSWORD)
+            page.keyboard.press("Enter")
+            page.wait_for_load_state()
+            page.goto(f"{base}/dashboard")
+            assert page.inner_text("[data-figure=records-KHJ]") == "8"
+            assert page.locator("svg.chart rect[fill]").count() > 5 and page.locator("svg.bar").count() > 10
+            assert not errors, errors  # no CSP violation
+            folder = os.environ.get("ARCHIVE_TEST_SCREENSHOTS")
+            if folder:
+                page.screenshot(path=str(Path(folder) / "dashboard.png"), full_page=True)
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
