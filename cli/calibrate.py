@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cli.common import console, domain_errors
 from pipeline.errors import ConfigError
-from pipeline.qa.calibration import CALIBRATED, DEFAULT_MIN_SUPPORT, DEFAULT_TARGET
+from pipeline.qa.calibration import CALIBRATED, DEFAULT_MIN_SUPPORT, DEFAULT_TARGET, RAISED
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -86,7 +86,7 @@ def calibrate(
                 f"{c.auto_errors} of {c.auto}",
                 _pct(c.error_rate, 2),
                 _pct(c.wilson_upper, 2),
-                c.status if c.status == CALIBRATED else f"[yellow]{c.status}: kept[/yellow]",
+                c.status if c.status in (CALIBRATED, RAISED) else f"[yellow]{c.status}: kept[/yellow]",
             )
         table.caption = (
             f"{sum(pages.values())} pages, {len(samples)} read fields; at least {min_support} fields per threshold"

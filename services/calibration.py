@@ -48,7 +48,8 @@ class CalibrationRun:
             f"calibrated: {len(self.samples)} read fields; value_types = the lowest score at which the 95 % Wilson",
             f"calibrated: upper bound of the error rate among auto-accepted fields is <= {self.target:.2%} "
             f"(at least {self.min_support} fields);",
-            "calibrated: types without enough evidence keep their previous value. Overrides, gates, weights untouched.",
+            "calibrated: types without enough evidence keep their previous value, raised past any error seen at it;",
+            "calibrated: overrides, page gates and score weights are not calibrated.",
         ]
 
     def to_dict(self, thresholds: Thresholds) -> dict[str, Any]:

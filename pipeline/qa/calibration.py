@@ -25,6 +25,7 @@ DEFAULT_MIN_SUPPORT = 100
 CALIBRATED = "calibrated"
 TOO_LITTLE_DATA = "too_little_data"
 TARGET_NOT_MET = "target_not_met"
+RAISED = "raised_past_errors"
 
 # reasons a field carries from reading it (decide.py); anything else comes from book checks or cross-field
 # rules, which depend on how the pages were batched, not on how well the field was read
@@ -103,7 +104,9 @@ def choose_threshold(
     ``scores``/``correct`` are the eligible fields (nothing else against them). Returns (threshold, status,
     fields at or above it, errors among them, Wilson upper bound). When no score qualifies, ``previous`` is
     kept (with what it gives on these fields); the status says ``too_little_data`` when even an error-free
-    sample of that size could not prove the target, else ``target_not_met`` (the errors were too many).
+    sample of that size could not prove the target, else ``target_not_met`` (the errors were too many). When
+    wrong fields score at or above ``previous``, the threshold is raised just past the highest-scoring one
+    instead (``raised_past_errors``): the target is unproven there, but no error seen gets through.
     """
     if len(scores) != len(correct):
         raise ValueError("scores and correct differ in length")
@@ -127,15 +130,17 @@ def choose_threshold(
         score = pairs[i][0]
         while i < n and pairs[i][0] == score:
             i += 1
-    kept = sum(1 for s, _ in pairs if s >= previous)
-    kept_errors = sum(1 for s, ok in pairs if s >= previous and not ok)
-    return (
-        previous,
-        TARGET_NOT_MET if supported else TOO_LITTLE_DATA,
-        kept,
-        kept_errors,
-        wilson_upper(kept_errors, kept) if kept else None,
-    )
+    fallback, status = previous, TARGET_NOT_MET if supported else TOO_LITTLE_DATA
+    wrong_above = [s for s, ok in pairs if s >= previous and not ok]
+    if wrong_above:
+        # keeping a threshold that lets known errors through is not conservative: raise it past the
+        # highest-scoring error (to the next score seen, or a step above when none is higher)
+        top_error = max(wrong_above)
+        fallback = next((s for s, _ in pairs if s > top_error), min(1.0, round(top_error + 0.001, 3)))
+        status = RAISED
+    kept = sum(1 for s, _ in pairs if s >= fallback)
+    kept_errors = sum(1 for s, ok in pairs if s >= fallback and not ok)
+    return fallback, status, kept, kept_errors, wilson_upper(kept_errors, kept) if kept else None
 
 
 def split_reasons(

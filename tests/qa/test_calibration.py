@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from pipeline.config import PROJECT_ROOT, get_settings
 from pipeline.qa.calibration import (
     CALIBRATED,
+    RAISED,
     TARGET_NOT_MET,
     TOO_LITTLE_DATA,
     FieldSample,
@@ -69,10 +70,24 @@ def test_too_little_support_keeps_the_previous_threshold() -> None:
     assert choose_threshold(scores, correct, previous=0.93, min_support=10)[1] == TOO_LITTLE_DATA
 
 
-def test_too_many_errors_keep_the_previous_threshold() -> None:
-    scores = [0.99] * 2000
-    correct = [i % 50 != 0 for i in range(2000)]  # 2 % wrong at every score
-    threshold, status, *_ = choose_threshold(scores, correct, previous=0.97, target=0.005)
+def test_errors_at_the_previous_threshold_raise_it_past_the_highest_scoring_error() -> None:
+    # 300 right at 0.98, one wrong at 0.96, 200 right at 0.955: too few to prove 0.5 %, and the old 0.955
+    # would let the error through
+    scores = [0.98] * 300 + [0.96] + [0.955] * 200
+    correct = [True] * 300 + [False] + [True] * 200
+    threshold, status, auto, errors, _ = choose_threshold(scores, correct, previous=0.955, target=0.005)
+    assert (threshold, status, auto, errors) == (0.98, RAISED, 300, 0)
+    # errors at the very top: a step above them
+    everywhere = choose_threshold([0.99] * 2000, [i % 50 != 0 for i in range(2000)], previous=0.97)
+    assert everywhere[:2] == (0.991, RAISED)
+
+
+def test_too_many_errors_below_the_previous_threshold_keep_it() -> None:
+    scores = [0.99] * 900 + [0.90] * 300
+    correct = [True] * 900 + [i % 10 != 0 for i in range(300)]
+    threshold, status, auto, errors, _ = choose_threshold(scores, correct, previous=0.995, target=0.005)
+    assert (threshold, status, auto, errors) == (0.99, CALIBRATED, 900, 0)
+    threshold, status, *_ = choose_threshold(scores[:700] + scores[900:], correct[:700] + correct[900:], previous=0.97)
     assert (threshold, status) == (0.97, TARGET_NOT_MET)
 
 
@@ -123,7 +138,7 @@ def test_rewrite_replaces_value_types_keeps_comments_and_overrides_and_replaces_
     assert parsed.threshold("death_tj_2010", "marks", "text") == load_thresholds(THRESHOLDS_FILE).threshold(
         "death_tj_2010", "marks", "text"
     )
-    kept_comments = [line for line in original.splitlines() if line.startswith("#")]
+    kept_comments = [line for line in original.splitlines() if line.startswith("#") and "calibrated:" not in line]
     assert all(line in twice for line in kept_comments)
 
 
