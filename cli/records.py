@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +17,7 @@ from database.session import session_scope, workflow_and_registry, workflow_sess
 from pipeline.forms.catalogue import load_catalogue
 from services.export import export_records
 from services.loader import load_records
-from services.progress import office_progress
+from services.progress import BookProgress, office_progress
 
 
 class ExportFormat(StrEnum):
@@ -23,9 +25,33 @@ class ExportFormat(StrEnum):
     CSV = "csv"
 
 
+PROGRESS_CSV_COLUMNS = (
+    "book",
+    "act_type",
+    "year",
+    "copy",
+    "files",
+    "quarantined",
+    "pages",
+    "pages_done",
+    "pages_failed",
+    "records",
+    "auto_verified",
+    "to_review",
+    "verified",
+    "loaded",
+)
+
+
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+
+
+class ProgressFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
 
 
 def export(
@@ -54,15 +80,26 @@ def load() -> None:
 
 def progress(
     office: Annotated[str | None, typer.Option(help="only this office")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.TABLE,
+    fmt: Annotated[ProgressFormat, typer.Option("--format", help="table, json or csv")] = ProgressFormat.TABLE,
 ) -> None:
     """Progress per office and book against targets."""
     with domain_errors():
         settings = ready_settings()
         with session_scope(workflow_sessions(settings)) as session:
             rows = office_progress(session, settings.schemas_dir / "offices.yaml", office)
-        if fmt is OutputFormat.JSON:
+        if fmt is ProgressFormat.JSON:
             console.print_json(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
+            return
+        if fmt is ProgressFormat.CSV:  # one line per book, for a spreadsheet (an office with no book: one empty line)
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(["office", "office_name", "office_target", *PROGRESS_CSV_COLUMNS])
+            for row in rows:
+                books: list[BookProgress | None] = [*row.books] or [None]
+                for book in books:
+                    values = (
+                        [getattr(book, c) for c in PROGRESS_CSV_COLUMNS] if book else [""] * len(PROGRESS_CSV_COLUMNS)
+                    )
+                    writer.writerow([row.office, row.name, row.target, *values])
             return
         table = Table(title="digitization progress")
         for column in ("office", "target", "records", "auto-verified", "to review", "verified", "loaded", "% target"):

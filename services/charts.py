@@ -54,9 +54,10 @@ def daily_chart(days: list[tuple[date, int]], *, width: int = 760, height: int =
         f"<title>{escape(title or 'records per day')}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
     ]
-    for k in range(5):  # horizontal grid lines with their values
-        value = peak * k / 4
-        y = top + plot_h - plot_h * k / 4
+    ticks = 5 if peak >= 5 else peak  # the top is 1, 2 or 5 × 10^k: whole steps either way
+    for k in range(ticks + 1):  # horizontal grid lines with their values
+        value = peak * k / ticks
+        y = top + plot_h - plot_h * k / ticks
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{TRACK}"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{value:,.0f}</text>')
     if days:

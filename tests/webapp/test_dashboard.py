@@ -233,8 +233,9 @@ def test_the_dashboard_in_chromium(settings: Settings, workload: Workload) -> No
             page.goto(f"{base}/login")
             page.fill("input[name=username]", "root")
             page.fill("input[name=password]", PASSWORD)
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            page.wait_for_function("!location.pathname.startsWith('/login')")
             page.goto(f"{base}/dashboard")
             assert page.inner_text("[data-figure=records-KHJ]") == "8"
             assert page.locator("svg.chart rect[fill]").count() > 5 and page.locator("svg.bar").count() > 10
@@ -247,3 +248,15 @@ def test_the_dashboard_in_chromium(settings: Settings, workload: Workload) -> No
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def test_progress_as_csv(sqlite_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    with session_scope(workflow_sessions(sqlite_settings)) as session:
+        _workload(session)
+    from cli.records import ProgressFormat, progress
+
+    progress(office=None, fmt=ProgressFormat.CSV)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("office,office_name,office_target,book,")
+    khj = next(line.split(",") for line in lines if line.startswith("KHJ,"))
+    assert khj[3] == "KHJ-birth-1987-first" and khj[12] == "8"  # its records
