@@ -260,3 +260,19 @@ def test_progress_as_csv(sqlite_settings: Settings, capsys: pytest.CaptureFixtur
     assert lines[0].startswith("office,office_name,office_target,book,")
     khj = next(line.split(",") for line in lines if line.startswith("KHJ,"))
     assert khj[3] == "KHJ-birth-1987-first" and khj[12] == "8"  # its records
+
+
+def test_target_dates_come_from_the_offices_file(tmp_path: Path) -> None:
+    from datetime import date
+
+    from services.dashboard import target_dates
+
+    today = date(2026, 5, 1)
+    offices = tmp_path / "offices.yaml"
+    offices.write_text("offices:\n  - {code: KHJ, name: Khujand}\n", encoding="utf-8")
+    assert target_dates(offices, today) == (date(2027, 12, 31), {})  # the end of next year
+    offices.write_text(
+        "target_date: 2027-06-30\noffices:\n  - {code: KHJ, name: Khujand, target_date: 2027-03-31}\n",
+        encoding="utf-8",
+    )
+    assert target_dates(offices, today) == (date(2027, 6, 30), {"KHJ": date(2027, 3, 31)})
