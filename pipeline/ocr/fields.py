@@ -33,15 +33,17 @@ logger = logging.getLogger(__name__)
 class OcrSetting:
     lang: str
     psm: int  # 7: one line of text; 6: a block of lines
-    whitelist: str | None = None
 
 
-# Chosen by measuring exact reads of rendered fields (4 fonts, clean to heavily degraded):
-# - tgk+rus reads Tajik text best (91 % of Tajik fields; rus 24 %, rus+tgk 35 %);
-# - rus reads Russian-only text best (name fields 100 % against 95 % for tgk+rus, which turns ы into ЬІ);
-# - rus reads lone digits best, and a digit whitelist makes Tesseract drop digits instead of reading them;
-# - +eng lets Roman month numerals come out as I, V, X (65 % of Roman dates against 27 %), with no loss
-#   on dates written in digits or words.
+# Chosen by measuring exact reads of 636 rendered fields (5 fonts, clean to heavily degraded, this module's
+# preparation):
+# - tgk+rus reads Tajik text well (91 % of Tajik fields; rus 24 %, rus+tgk 37 %); tgk alone is as good on
+#   Tajik text but lacks ы and щ (74 % of Russian fields);
+# - rus reads Russian-only text best (names 100 %, full names 96 %, against 91 % and 75 % with tgk+rus,
+#   which turns ы into ЬІ and Щ into Ш) and digits (100 %, the fastest);
+# - a digit whitelist makes Tesseract drop the digits it is unsure of instead of reading them;
+# - +eng lets Roman month numerals come out as I, V, X (60-63 % of Roman dates read right against
+#   25-32 %), with no loss on dates written in digits or words.
 OCR_SETTINGS: Mapping[str, Mapping[str, OcrSetting]] = {
     "tajik": {
         "number": OcrSetting("rus", 7),
@@ -61,11 +63,12 @@ MULTI_LINE_BOX_MM = 12.0
 
 
 def ocr_setting(spec: FieldSpec, template: FormTemplate) -> OcrSetting:
-    """Language, page segmentation mode and whitelist for one field of a form."""
+    """Language and page segmentation mode for one field of a form (no character whitelist: with Tesseract's
+    LSTM recogniser a whitelist drops the characters it would have misread instead of correcting them)."""
     script = "tajik" if "tg" in template.languages else "russian"
     setting = OCR_SETTINGS[script].get(spec.type, OCR_SETTINGS[script]["default"])
     if spec.box[3] > MULTI_LINE_BOX_MM:
-        return OcrSetting(setting.lang, MULTI_LINE_PSM, setting.whitelist)
+        return OcrSetting(setting.lang, MULTI_LINE_PSM)
     return setting
 
 
@@ -182,7 +185,7 @@ def read_field(
     else:
         setting = ocr_setting(spec, template)
         try:
-            result = engine.recognize(ink.image, lang=setting.lang, psm=setting.psm, whitelist=setting.whitelist)
+            result = engine.recognize(ink.image, lang=setting.lang, psm=setting.psm)
         except OcrError as exc:
             raise OcrError(f"OCR of field {spec.key!r} (slot {crop.slot}) failed: {exc}") from exc
         raw_text, engine_confidence = result.text, result.confidence

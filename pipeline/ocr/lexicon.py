@@ -163,9 +163,6 @@ class Lexicon:
         written = unicodedata.normalize("NFC", text).lower().strip(" .")
         return any(c.lower() == written for c in self.candidates(kind, text))
 
-    def has_tajik_letters(self, text: str) -> bool:
-        return any(ch in self.tajik_only_letters for ch in text.lower())
-
     def month_number(self, word: str) -> int | None:
         return self.months.get(unicodedata.normalize("NFC", word).lower())
 

@@ -58,6 +58,13 @@ def test_tajik_words_are_read_exactly_with_tgk_rus(engine: TesseractEngine, word
     assert all(0.0 <= c <= 1.0 for c in result.char_confidences)
 
 
+def test_a_whitelist_limits_the_characters_read(engine: TesseractEngine) -> None:
+    image = _prepared("№ 214")
+    assert engine.recognize(image, lang="rus", psm=7).text == "№ 214"
+    assert engine.recognize(image, lang="rus", psm=7, whitelist="0123456789").text == "214"
+    assert engine.recognize(image, lang="rus", psm=7).text == "№ 214"  # not left set for the next call
+
+
 def test_russian_letters_missing_from_tajik_need_rus(engine: TesseractEngine) -> None:
     """Why Russian-only forms are read with rus: tgk+rus turns ы into ЬІ."""
     image = _prepared("Быстрова")
