@@ -2,6 +2,7 @@
 then reconciled, checked per book, loaded into the registry and searched; time and peak memory of each step.
 
     python -m benchmarks.registry_bench [--url postgresql+psycopg://...] [--records 200000] [--no-tracemalloc]
+        [--skip-fill]
 
 The database named in the URL (default ``archive_registry_bench`` on the local server) is emptied and filled
 anew. Peak memory is the Python heap's peak during the step (tracemalloc, which also slows the step) and the
@@ -246,12 +247,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--no-tracemalloc", dest="trace", action="store_false")
+    parser.add_argument("--skip-fill", action="store_true", help="the database holds a fill no step has run on yet")
     args = parser.parse_args(argv)
     _ensure_database(args.url)
     settings = Settings(database_url=args.url, data_dir=PROJECT_ROOT / "data" / "bench")
-    downgrade_all(settings)
-    upgrade_all(settings)
-    dispose_engines()
+    if not args.skip_fill:
+        downgrade_all(settings)
+        upgrade_all(settings)
+        dispose_engines()
     rules = default_rules()
     results: dict[str, str] = {}
 
@@ -259,8 +262,9 @@ def main(argv: list[str] | None = None) -> None:
         return measured(name, results, args.trace)
 
     # the generator's own memory is not the product's: filled without tracing
-    with measured("fill (Core inserts)", results, trace=False):
-        fill(settings, args.records)
+    if not args.skip_fill:
+        with measured("fill (Core inserts)", results, trace=False):
+            fill(settings, args.records)
     with step("reconcile"), session_scope(workflow_sessions(settings)) as session:
         outcome = reconcile(session, rules.reconcile)
     print(f"  pairings {outcome.pairings}, fields flagged {outcome.fields_flagged}")  # noqa: T201

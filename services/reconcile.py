@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, and_, cast, exists, func, select, update
+from sqlalchemy import String, and_, cast, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from database.workflow import Book, CopyKind, Field, Record
@@ -112,25 +112,31 @@ def _block_records(
 def _raise_agreeing(session: Session, first_ids: Sequence[str], never: Sequence[str]) -> None:
     """Fields whose value both copies read alike: confidence 1 - (1 - a)(1 - b), the chance that two
     independent readings are both wrong. The first copy's fields take it from the second's, then the second's
-    copy it back (both sides end with the same combined value, whatever order the database updates in)."""
+    copy it back, so both end with the same value. UPDATE ... FROM joins each field to its counterpart
+    directly (a correlated subquery made PostgreSQL hash the whole fields table for every chunk)."""
     other = aliased(Field)
-    paired = select(Record.paired_record_id).where(Record.id == Field.record_id).correlate(Field).scalar_subquery()
-    same = and_(other.record_id == paired, other.key == Field.key, other.value == Field.value)
-    scope = (Field.key.not_in(never), Field.value.is_not(None), exists().where(same))
-    other_confidence = select(other.confidence).where(same).scalar_subquery()
-    session.execute(
-        update(Field)
-        .where(Field.record_id.in_(first_ids), *scope)
-        .values(confidence=1 - (1 - Field.confidence) * (1 - other_confidence))
-        .execution_options(synchronize_session=False)
+    first_side = update(Field).where(
+        Field.record_id.in_(first_ids),
+        Field.key.not_in(never),
+        Record.id == Field.record_id,
+        other.record_id == Record.paired_record_id,
+        other.key == Field.key,
+        other.value == Field.value,
     )
-    second_ids = select(Record.paired_record_id).where(Record.id.in_(first_ids))
     session.execute(
-        update(Field)
-        .where(Field.record_id.in_(second_ids), *scope)
-        .values(confidence=other_confidence)
-        .execution_options(synchronize_session=False)
+        first_side.values(confidence=1 - (1 - Field.confidence) * (1 - other.confidence)).execution_options(
+            synchronize_session=False
+        )
     )
+    second_side = update(Field).where(
+        Record.id.in_(first_ids),
+        Field.record_id == Record.paired_record_id,
+        Field.key.not_in(never),
+        other.record_id == Record.id,
+        other.key == Field.key,
+        other.value == Field.value,
+    )
+    session.execute(second_side.values(confidence=other.confidence).execution_options(synchronize_session=False))
 
 
 def _disagreements(
@@ -143,6 +149,8 @@ def _disagreements(
         .join(Record, Record.id == Field.record_id)
         .join(other, and_(other.record_id == Record.paired_record_id, other.key == Field.key))
         .where(
+            # both sides named, so the planner reaches the records by their key rather than hashing them all
+            Record.id.in_(first_ids),
             Field.record_id.in_(first_ids),
             Field.key.not_in(never),
             func.coalesce(Field.value, "") != func.coalesce(other.value, ""),
