@@ -6,8 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
 
+from database.session import engine_for
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.errors import DatabaseUnavailable
 
@@ -39,3 +42,32 @@ def upgrade_all(settings: Settings, revision: str = "head") -> None:
 def downgrade_all(settings: Settings, revision: str = "base") -> None:
     command.downgrade(alembic_config("registry", settings.registry_database_url), revision)
     command.downgrade(alembic_config("workflow", settings.workflow_url), revision)
+
+
+def run_migrations(context: EnvironmentContext, metadata: MetaData, version_table: str, default_url: str) -> None:
+    """Migrates the connection Alembic was handed, else the configured URL, else ``default_url``."""
+
+    def own_tables_only(name: str | None, type_: str, _parent: object) -> bool:
+        # Both databases may share one server schema: never touch the other database's tables.
+        return type_ != "table" or name in metadata.tables
+
+    def run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table=version_table,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            include_name=own_tables_only,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    config = context.config
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    with engine_for(config.attributes.get("url") or default_url).connect() as conn:
+        run(conn)
+        conn.commit()

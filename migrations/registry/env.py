@@ -3,44 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
 
-from database.registry import RegistryBase as Base
-from database.session import engine_for
+from database.migrate import run_migrations
+from database.registry import RegistryBase
 from pipeline.config import get_settings
 
-config = context.config
-VERSION_TABLE = "alembic_version_registry"
-
-
-def _own_tables_only(name: str | None, type_: str, _parent: object) -> bool:
-    """Both databases may share one server schema: never touch the other database's tables."""
-    return type_ != "table" or name in Base.metadata.tables
-
-
-def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        version_table=VERSION_TABLE,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-        include_name=_own_tables_only,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    settings = get_settings()
-    url = config.attributes.get("url") or settings.registry_database_url
-    with engine_for(url).connect() as conn:
-        _run(conn)
-        conn.commit()
-
-
-run_migrations_online()
+run_migrations(context, RegistryBase.metadata, "alembic_version_registry", get_settings().registry_database_url)
