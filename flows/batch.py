@@ -1,41 +1,60 @@
-"""The batch flow: ingest the files given, process every pending page (one task per page), check the book and
-draw its audit sample, load, summarise."""
+"""The batch flow: ingest the files given while their pages are processed (one task per page, a bounded number in
+flight), check the book and draw its audit sample, load, summarise."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
-from prefect.futures import wait
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect import flow, get_run_logger, task
 from sqlalchemy import select
 
 from database.session import session_scope, workflow_and_registry, workflow_sessions
-from database.workflow import Batch, BatchState, Book
-from flows.runtime import page_context
+from database.workflow import Batch, BatchState, Book, Page, ScanFile, ScanFileState
+from flows.pacing import QUEUED_PER_WORKER, ProgressLog, TaskWindow
+from flows.runtime import RunnerKind, page_context, page_task_runner, shared_local_api
 from pipeline.config import get_settings
-from pipeline.ingest.discover import discover
+from pipeline.ingest.discover import SourceFile, discover
 from pipeline.qa.rules import load_rules
 from services.audit_sampling import draw_audit
-from services.batches import batch_page_ids, finish_batch
+from services.batches import DONE_PAGE_STATES, finish_batch
 from services.book_checks import check_books
 from services.ingest import ingest_file
 from services.loader import load_records
 from services.pages import process_page
 
+# Files ingested per task: small, so the first pages start soon and ingest keeps just ahead of the workers.
+FILES_PER_INGEST = 4
+
 
 @task(name="ingest-files")
-def ingest_files(batch_id: str, paths: list[str]) -> dict[str, int]:
-    """Ingests every file found under ``paths`` into the batch, one transaction per file."""
+def ingest_files(batch_id: str, sources: list[SourceFile]) -> dict[int, list[int]]:
+    """Ingests the files into the batch, one transaction per file; returns, per stored file, its pages still to do."""
     settings = get_settings()
     sessions = workflow_sessions(settings)
-    counts = {"stored": 0, "known": 0, "quarantined": 0}
-    for source in discover(Path(p) for p in paths):
+    pending: dict[int, list[int]] = {}
+    for source in sources:
         with session_scope(sessions) as session:
             outcome = ingest_file(session, settings, session.get_one(Batch, batch_id), source)
-        counts[outcome.state] += 1
-    return counts
+            if outcome.sha256 is not None and outcome.state != "quarantined":
+                pending.update(_pages_to_do(session, outcome.sha256))
+    return pending
+
+
+def _pages_to_do(session: Any, sha256: str) -> dict[int, list[int]]:
+    """The file's pages not done yet (a file already known may be done, partly done or quarantined)."""
+    rows = session.execute(
+        select(ScanFile.id, Page.id)
+        .join(Page, Page.scan_file_id == ScanFile.id)
+        .where(ScanFile.sha256 == sha256, ScanFile.state == ScanFileState.STORED, Page.state.not_in(DONE_PAGE_STATES))
+        .order_by(Page.page_number)
+    ).all()
+    pages: dict[int, list[int]] = {}
+    for scan_file_id, page_id in rows:
+        pages.setdefault(scan_file_id, []).append(page_id)
+    return pages
 
 
 @task(name="process-page")
@@ -75,24 +94,49 @@ def load_verified_task() -> dict[str, int]:
 
 
 @flow(name="archive-batch")
-def batch_flow(batch_id: str, paths: list[str]) -> dict[str, Any]:
-    """Runs one batch end to end. Safe to run again: done pages are skipped, nothing is duplicated."""
+def batch_flow(
+    batch_id: str, paths: list[str], workers: int | None = None, runner: RunnerKind = "threads"
+) -> dict[str, Any]:
+    """Runs one batch end to end. Safe to run again: done pages are skipped, nothing is duplicated.
+
+    Files are found and ingested a few at a time while earlier pages are processed; at most a few pages per
+    worker are submitted ahead, so a folder of thousands of files or a 500-page PDF is never listed in memory.
+    ``workers`` defaults to ARCHIVE_WORKERS of the machine running the flow.
+    """
     settings = get_settings()
     sessions = workflow_sessions(settings)
-    ingest_files(batch_id, paths)
+    workers = max(1, workers or settings.workers)
+    logger = get_run_logger()
     with session_scope(sessions) as session:
         batch = session.get_one(Batch, batch_id)
         form_hint, year = batch.form_hint, batch.book.year
-        page_ids = batch_page_ids(session, batch_id, pending_only=True)
-    futures = [process_page_task.submit(page_id, batch_id, form_hint, year) for page_id in page_ids]
-    wait(futures)
+    progress = ProgressLog(logger)
+    seen_files: set[int] = set()  # the same content given twice in one batch is processed once
+    with shared_local_api(runner), page_task_runner(runner, workers) as page_runner:
+        window = TaskWindow(page_runner, workers * (1 + QUEUED_PER_WORKER), progress.done)
+        for sources in _chunks(discover(Path(p) for p in paths), FILES_PER_INGEST):
+            for scan_file_id, page_ids in ingest_files(batch_id, sources).items():
+                if scan_file_id in seen_files:
+                    continue
+                seen_files.add(scan_file_id)
+                for page_id in page_ids:
+                    parameters = {"page_id": page_id, "batch_id": batch_id, "form_hint": form_hint, "year": year}
+                    window.submit(process_page_task, parameters)
+                    progress.submitted += 1
+        window.drain()
+    progress.log()
     check_book_task(batch_id)
     load_verified_task()
     with session_scope(sessions) as session:
         return finish_batch(session, batch_id, state=BatchState.FINISHED).to_dict()
 
 
-def run_batch_flow(batch_id: str, paths: list[str], *, workers: int) -> dict[str, Any]:
-    """Runs the flow in this process with ``workers`` pages at once (threads; Tesseract itself single-threaded)."""
-    runner = ThreadPoolTaskRunner(max_workers=max(1, workers))  # type: ignore[arg-type]
-    return batch_flow.with_options(task_runner=runner)(batch_id, paths)
+def _chunks(sources: Iterable[SourceFile], size: int) -> Iterator[list[SourceFile]]:
+    iterator = iter(sources)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def run_batch_flow(batch_id: str, paths: list[str], *, workers: int, runner: RunnerKind = "threads") -> dict[str, Any]:
+    """Runs the flow in this process with ``workers`` pages at once (Tesseract and OpenCV single-threaded)."""
+    return batch_flow(batch_id, paths, workers=max(1, workers), runner=runner)

@@ -1,10 +1,15 @@
-"""What the flows share in one process: Prefect's local settings and one OCR engine per worker thread."""
+"""What the flows share in one process: Prefect's local settings, the page task runner, one OCR engine per thread."""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any, Literal
+
+import cv2
 
 from pipeline.config import Settings
 from pipeline.forms.catalogue import load_catalogue
@@ -23,6 +28,50 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
     os.environ.setdefault("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
+
+
+RunnerKind = Literal["threads", "processes"]
+
+
+def limit_native_threads() -> None:
+    """One thread inside OpenCV, as inside Tesseract (OMP_THREAD_LIMIT=1, set by the engine module).
+
+    Pages are what runs in parallel; OpenCV's own pool on top of that only adds switching (measured on 2 cores
+    with 2 pages at once: 0.70 CPU s a page with OpenCV's default of one thread per core, 0.675 s with one).
+    It also makes a page thread's CPU time (its provenance) count all the work done for the page.
+    """
+    cv2.setNumThreads(1)
+
+
+def page_task_runner(kind: RunnerKind, workers: int) -> Any:
+    """The task runner pages go through: threads by default (see deploy/README.md for the measurements).
+
+    Threads work because Tesseract and OpenCV release the GIL while they compute; processes are kept as an
+    option for measurement and for pipelines that would hold the GIL longer.
+    """
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if kind == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=limit_native_threads)
+    limit_native_threads()
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+@contextmanager
+def shared_local_api(kind: RunnerKind) -> Iterator[None]:
+    """Page processes need the API their flow uses: without a server configured, one temporary server is started
+    here and named to them, instead of each process starting its own (about 10 s each)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if kind != "processes" or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield
 
 
 def thread_engine(settings: Settings) -> OcrEngine:
