@@ -10,6 +10,7 @@ from cli.common import quiet_logging
 from cli.evaluate import eval_command
 from cli.run import run
 from cli.synth import synth
+from cli.worker import worker
 
 app = typer.Typer(
     name="archive",
@@ -36,6 +37,7 @@ app.command("eval")(eval_command)
 app.command("synth")(synth)
 app.command("calibrate")(calibrate)
 app.command("serve")(web.serve)
+app.command("worker")(worker)
 app.command("check-book")(quality.check_book)
 app.command("reconcile")(quality.reconcile_command)
 app.command("audit")(quality.audit)
