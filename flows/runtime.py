@@ -16,6 +16,7 @@ from pipeline.forms.catalogue import load_catalogue
 from pipeline.ocr.engine import OcrEngine, get_engine
 from pipeline.ocr.lexicon import load_lexicon
 from pipeline.process import PageContext
+from pipeline.qa.rules import load_rules
 from pipeline.qa.thresholds import load_thresholds
 
 _local = threading.local()
@@ -28,6 +29,8 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
     os.environ.setdefault("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
+    # The in-process server starts in ~13 s on an idle 2-core machine but can take minutes on a busy one.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 RunnerKind = Literal["threads", "processes"]
@@ -90,6 +93,7 @@ def page_context(settings: Settings, *, form_hint: str | None, year: int | None)
         engine=thread_engine(settings),
         lexicon=load_lexicon(settings.schemas_dir),
         thresholds=load_thresholds(settings.thresholds_file or settings.schemas_dir / "thresholds.yaml"),
+        rules=load_rules(settings.schemas_dir / "rules.yaml"),
         form_hint=form_hint,
         dpi=300,
         reference_year=_reference_year(year),
