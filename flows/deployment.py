@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from database.session import session_scope, workflow_sessions
 from database.workflow import CopyKind
@@ -61,6 +61,8 @@ def book_flow(
         )
         with session_scope(workflow_sessions(settings)) as session:
             batch_id = start_batch(session, request).id
+    # The id to resubmit with (batch_id) if this machine goes down before the batch ends.
+    get_run_logger().info("batch %s of book %s-%s-%s-%s", batch_id, office, act_type, year, copy_kind)
     return batch_flow(batch_id, paths, workers=workers)
 
 
