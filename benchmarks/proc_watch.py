@@ -16,6 +16,7 @@ class ProcessFigures:
     role: str
     peak_rss_mb: float = 0.0
     cpu_s: float = 0.0
+    children_cpu_s: float = 0.0  # of its children that ended and were waited for
 
 
 def _children_of() -> dict[int, list[int]]:
@@ -33,11 +34,20 @@ def _children_of() -> dict[int, list[int]]:
     return children
 
 
-def _role(pid: int) -> str:
+def _exe(pid: int) -> str:
+    try:
+        return str(Path(f"/proc/{pid}/exe").readlink())
+    except OSError:
+        return "?"
+
+
+def _role(pid: int, root_exe: str) -> str | None:
+    """What a descendant is, or None for a fork that has not run its program yet (it would show the parent's
+    memory as its own)."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return "?"
+        return None
     text = " ".join(a.decode(errors="replace") for a in argv)
     if "uvicorn" in text and "prefect" in text:
         return "Prefect server"
@@ -45,13 +55,12 @@ def _role(pid: int) -> str:
         return "page process"
     if "resource_tracker" in text:
         return "resource tracker"
-    if argv and argv[0]:
-        return Path(argv[0].decode(errors="replace")).name
-    return "?"
+    exe = _exe(pid)
+    return None if exe in (root_exe, "?") else Path(exe).name
 
 
-def _sample(pid: int) -> tuple[float, float] | None:
-    """(peak RSS MB so far, CPU seconds so far) of one process, or None when it has gone."""
+def _sample(pid: int) -> tuple[float, float, float] | None:
+    """(peak RSS MB so far, CPU seconds so far, CPU seconds of its finished children) of a process, or None."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -60,7 +69,8 @@ def _sample(pid: int) -> tuple[float, float] | None:
     peak_kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
     fields = stat[stat.rindex(")") + 2 :].split()
     cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (all threads)
-    return peak_kb / 1024, cpu
+    children_cpu = (int(fields[13]) + int(fields[14])) / _TICKS  # cutime, cstime: children waited for
+    return peak_kb / 1024, cpu, children_cpu
 
 
 class ProcessWatch:
@@ -68,7 +78,7 @@ class ProcessWatch:
 
     def __init__(self, root_pid: int, interval_s: float = 0.2) -> None:
         self.root_pid = root_pid
-        self.processes: dict[int, ProcessFigures] = {}
+        self.processes: dict[tuple[int, str], ProcessFigures] = {}
         self._interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="process-watch", daemon=True)
@@ -82,22 +92,40 @@ class ProcessWatch:
         self._thread.join()
 
     def _run(self) -> None:
+        root_exe = _exe(self.root_pid)
         while not self._stop.is_set():
+            root_children_cpu = 0.0
             children = _children_of()
+            server_alive = False
             pending = [self.root_pid]
             while pending:
                 pid = pending.pop()
-                sample = _sample(pid)
-                if sample is None:
+                pending += children.get(pid, [])
+                role = "flow" if pid == self.root_pid else _role(pid, root_exe)
+                sample = _sample(pid) if role else None
+                if role is None or sample is None:
                     continue
-                figures = self.processes.setdefault(pid, ProcessFigures(pid, "flow"))
-                role = _role(pid) if pid != self.root_pid else "flow"
-                if role != "?":
-                    figures.role = role  # read again: a child forked a moment ago may not have exec'd yet
+                # keyed by program too: a pid may be reused by another program during a long run
+                figures = self.processes.setdefault((pid, role), ProcessFigures(pid, role))
                 figures.peak_rss_mb = max(figures.peak_rss_mb, sample[0])
                 figures.cpu_s = max(figures.cpu_s, sample[1])
-                pending += children.get(pid, [])
+                if pid == self.root_pid:
+                    root_children_cpu = sample[2]
+                else:
+                    figures.children_cpu_s = max(figures.children_cpu_s, sample[2])
+                server_alive = server_alive or role == "Prefect server"
+            # Once Prefect's temporary server has ended and been waited for, its CPU is among the root's
+            # children too: only counted while it runs (or when there is none).
+            if server_alive or not any(f.role == "Prefect server" for f in self.processes.values()):
+                root = self.processes.get((self.root_pid, "flow"))
+                if root is not None:
+                    root.children_cpu_s = max(root.children_cpu_s, root_children_cpu)
             self._stop.wait(self._interval_s)
+
+    def children_cpu_s(self, *roles: str) -> float:
+        """CPU seconds of the finished children of processes of these roles (poppler's renderers, one per PDF
+        page, end too quickly to be sampled themselves)."""
+        return sum(f.children_cpu_s for f in self.processes.values() if f.role in roles)
 
     def by_role(self) -> dict[str, tuple[int, float, float]]:
         """Per role: (processes, highest peak RSS MB of one process, CPU seconds of all of them)."""

@@ -127,6 +127,7 @@ def run_flow(work: Path, inputs: list[Path], *, workers: int, runner: str, label
     roles = watch.by_role()
     flow_cpu = roles.get("flow", (0, 0.0, 0.0))[2] + roles.get("page process", (0, 0.0, 0.0))[2]
     server_cpu = roles.get("Prefect server", (0, 0.0, 0.0))[2]
+    poppler_cpu = watch.children_cpu_s("flow", "page process")
     details = {
         "runner": runner,
         "workers": workers,
@@ -135,6 +136,7 @@ def run_flow(work: Path, inputs: list[Path], *, workers: int, runner: str, label
         **pages,
         "flow_cpu_s_per_page": round(flow_cpu / max(1, pages["pages_done"]), 3),
         "server_cpu_s_per_page": round(server_cpu / max(1, pages["pages_done"]), 3),
+        "poppler_cpu_s_per_page": round(poppler_cpu / max(1, pages["pages_done"]), 3),
         "memory_mb": {role: {"processes": n, "peak_rss_mb": round(peak)} for role, (n, peak, _) in roles.items()},
     }
     return Figures(f"archive-digitizer ({runner})", pages["pages_done"], wall, load_before, _load(), details)
@@ -219,9 +221,11 @@ def _print_flow_details(figures: Figures) -> None:
     print(f"  {'stage':12s} {'CPU s/page':>10s} {'wall s/page':>11s}")
     for stage in STAGES:
         print(f"  {stage:12s} {d['cpu_s_per_page'][stage]:10.3f} {d['wall_s_per_page'][stage]:11.3f}")
-    stages = sum(d["cpu_s_per_page"].values())
-    print(f"  {'stages':12s} {stages:10.3f}")
-    rest = d["flow_cpu_s_per_page"] - stages
+        if stage == "read" and d["poppler_cpu_s_per_page"]:
+            print(f"  {'  + poppler':12s} {d['poppler_cpu_s_per_page']:10.3f}   (PDF pages rendered by pdftoppm)")
+    in_threads = sum(d["cpu_s_per_page"].values())
+    print(f"  {'stages':12s} {in_threads + d['poppler_cpu_s_per_page']:10.3f}")
+    rest = d["flow_cpu_s_per_page"] - in_threads
     print(f"  {'rest':12s} {rest:10.3f}   (flow process CPU per page minus the stages: start-up, ingest, Prefect, DB)")
     print(f"  {'server':12s} {d['server_cpu_s_per_page']:10.3f}   (Prefect's temporary server, per page)")
     print("  peak resident memory per process:")
