@@ -10,9 +10,10 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from database.session import session_scope, workflow_and_registry, workflow_sessions
-from database.workflow import Batch, BatchState, Book, Page, ScanFile, ScanFileState
+from database.workflow import Batch, BatchFile, BatchState, Book, Page, ScanFile, ScanFileState
 from flows.pacing import QUEUED_PER_WORKER, ProgressLog, TaskWindow
 from flows.runtime import RunnerKind, page_context, page_task_runner, shared_local_api
 from pipeline.config import get_settings
@@ -43,7 +44,7 @@ def ingest_files(batch_id: str, sources: list[SourceFile]) -> dict[int, list[int
     return pending
 
 
-def _pages_to_do(session: Any, sha256: str) -> dict[int, list[int]]:
+def _pages_to_do(session: Session, sha256: str) -> dict[int, list[int]]:
     """The file's pages not done yet (a file already known may be done, partly done or quarantined)."""
     rows = session.execute(
         select(ScanFile.id, Page.id)
@@ -54,6 +55,31 @@ def _pages_to_do(session: Any, sha256: str) -> dict[int, list[int]]:
     pages: dict[int, list[int]] = {}
     for scan_file_id, page_id in rows:
         pages.setdefault(scan_file_id, []).append(page_id)
+    return pages
+
+
+@task(name="pages-left")
+def pages_left(batch_id: str, seen_files: list[int]) -> dict[int, list[int]]:
+    """Pages still to do of files the batch holds from an earlier run but not found this time (a batch resumed
+    after its scans were moved away: their masters are stored)."""
+    seen = set(seen_files)
+    settings = get_settings()
+    with session_scope(workflow_sessions(settings)) as session:
+        rows = session.execute(
+            select(Page.scan_file_id, Page.id)
+            .join(BatchFile, BatchFile.scan_file_id == Page.scan_file_id)
+            .join(ScanFile, ScanFile.id == Page.scan_file_id)
+            .where(
+                BatchFile.batch_id == batch_id,
+                ScanFile.state == ScanFileState.STORED,
+                Page.state.not_in(DONE_PAGE_STATES),
+            )
+            .order_by(Page.scan_file_id, Page.page_number)
+        )
+        pages: dict[int, list[int]] = {}
+        for scan_file_id, page_id in rows:
+            if scan_file_id not in seen:  # pages of files found this time were submitted already
+                pages.setdefault(scan_file_id, []).append(page_id)
     return pages
 
 
@@ -100,7 +126,7 @@ def batch_flow(
     """Runs one batch end to end. Safe to run again: done pages are skipped, nothing is duplicated.
 
     Files are found and ingested a few at a time while earlier pages are processed; at most a few pages per
-    worker are submitted ahead, so a folder of thousands of files or a 500-page PDF is never listed in memory.
+    worker are submitted ahead, so a folder of thousands of files is never listed, nor a long book queued whole.
     ``workers`` defaults to ARCHIVE_WORKERS of the machine running the flow.
     """
     settings = get_settings()
@@ -114,8 +140,9 @@ def batch_flow(
     seen_files: set[int] = set()  # the same content given twice in one batch is processed once
     with shared_local_api(runner), page_task_runner(runner, workers) as page_runner:
         window = TaskWindow(page_runner, workers * (1 + QUEUED_PER_WORKER), progress.done)
-        for sources in _chunks(discover(Path(p) for p in paths), FILES_PER_INGEST):
-            for scan_file_id, page_ids in ingest_files(batch_id, sources).items():
+
+        def submit(pages: dict[int, list[int]]) -> None:
+            for scan_file_id, page_ids in pages.items():
                 if scan_file_id in seen_files:
                     continue
                 seen_files.add(scan_file_id)
@@ -123,6 +150,10 @@ def batch_flow(
                     parameters = {"page_id": page_id, "batch_id": batch_id, "form_hint": form_hint, "year": year}
                     window.submit(process_page_task, parameters)
                     progress.submitted += 1
+
+        for sources in _chunks(discover(Path(p) for p in paths), FILES_PER_INGEST):
+            submit(ingest_files(batch_id, sources))
+        submit(pages_left(batch_id, sorted(seen_files)))
         window.drain()
     progress.log()
     check_book_task(batch_id)

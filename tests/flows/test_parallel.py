@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -91,6 +92,29 @@ def test_pages_start_while_files_are_still_ingested_and_each_is_submitted_once(
     assert recorder.most_running == WORKERS
     # Ingest and processing overlap: the first pages ran before the last files were found.
     assert min(recorder.files_at_start) < FILES
+
+
+def test_a_batch_resumed_after_its_scans_were_moved_away_still_does_its_pages(
+    sqlite_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    global recorder
+    scans = _small_scans(tmp_path / "scans", 6)
+    batch_id = _start(sqlite_settings, [scans])
+
+    @task(name="process-page")
+    def crashing_page_task(page_id: int, batch_id: str, form_hint: str | None, year: int) -> str:
+        raise RuntimeError("the machine went down")
+
+    monkeypatch.setattr(flows.batch, "process_page_task", crashing_page_task)
+    run_batch_flow(batch_id, [str(scans)], workers=WORKERS)
+    shutil.rmtree(scans)  # the masters are stored: the scans given are not needed any more
+    recorder = _Recorder()
+    monkeypatch.setattr(flows.batch, "process_page_task", _stand_in_page_task)
+    run_batch_flow(batch_id, [str(scans)], workers=WORKERS)
+    with session_scope(workflow_sessions(sqlite_settings)) as session:
+        page_ids = sorted(session.scalars(select(Page.id)))
+    assert len(page_ids) == 6
+    assert sorted(recorder.pages) == page_ids
 
 
 def test_the_window_never_holds_more_unfinished_tasks_than_its_size() -> None:
