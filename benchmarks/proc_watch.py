@@ -59,18 +59,19 @@ def _role(pid: int, root_exe: str) -> str | None:
     return None if exe in (root_exe, "?") else Path(exe).name
 
 
-def _sample(pid: int) -> tuple[float, float, float] | None:
-    """(peak RSS MB so far, CPU seconds so far, CPU seconds of its finished children) of a process, or None."""
+def _sample(pid: int) -> tuple[float, float, float, float] | None:
+    """(peak RSS MB so far, CPU seconds so far, CPU seconds of its finished children, RSS MB now) of a process,
+    or None when it has gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    peak_kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    memory = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if line.startswith("Vm")}
     fields = stat[stat.rindex(")") + 2 :].split()
     cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (all threads)
     children_cpu = (int(fields[13]) + int(fields[14])) / _TICKS  # cutime, cstime: children waited for
-    return peak_kb / 1024, cpu, children_cpu
+    return memory.get("VmHWM", 0) / 1024, cpu, children_cpu, memory.get("VmRSS", 0) / 1024
 
 
 class ProcessWatch:
@@ -79,6 +80,7 @@ class ProcessWatch:
     def __init__(self, root_pid: int, interval_s: float = 0.2) -> None:
         self.root_pid = root_pid
         self.processes: dict[tuple[int, str], ProcessFigures] = {}
+        self.root_rss_mb: list[float] = []  # the root's resident memory at every sample, to see it does not grow
         self._interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="process-watch", daemon=True)
@@ -111,6 +113,7 @@ class ProcessWatch:
                 figures.cpu_s = max(figures.cpu_s, sample[1])
                 if pid == self.root_pid:
                     root_children_cpu = sample[2]
+                    self.root_rss_mb.append(sample[3])
                 else:
                     figures.children_cpu_s = max(figures.children_cpu_s, sample[2])
                 server_alive = server_alive or role == "Prefect server"

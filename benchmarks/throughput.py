@@ -138,8 +138,15 @@ def run_flow(work: Path, inputs: list[Path], *, workers: int, runner: str, label
         "server_cpu_s_per_page": round(server_cpu / max(1, pages["pages_done"]), 3),
         "poppler_cpu_s_per_page": round(poppler_cpu / max(1, pages["pages_done"]), 3),
         "memory_mb": {role: {"processes": n, "peak_rss_mb": round(peak)} for role, (n, peak, _) in roles.items()},
+        "flow_rss_mb_by_quarter": _by_quarter(watch.root_rss_mb),
     }
     return Figures(f"archive-digitizer ({runner})", pages["pages_done"], wall, load_before, _load(), details)
+
+
+def _by_quarter(samples: list[float]) -> list[int]:
+    """The highest of each quarter of the run (start-up falls in the first)."""
+    bounds = [len(samples) * q // 4 for q in range(5)]
+    return [round(max(samples[a:b])) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def _page_figures(settings: Settings, batch_id: str) -> dict[str, Any]:
@@ -228,6 +235,7 @@ def _print_flow_details(figures: Figures) -> None:
     rest = d["flow_cpu_s_per_page"] - in_threads
     print(f"  {'rest':12s} {rest:10.3f}   (flow process CPU per page minus the stages: start-up, ingest, Prefect, DB)")
     print(f"  {'server':12s} {d['server_cpu_s_per_page']:10.3f}   (Prefect's temporary server, per page)")
+    print(f"  flow process resident memory, highest of each quarter of the run: {d['flow_rss_mb_by_quarter']} MB")
     print("  peak resident memory per process:")
     for role, m in sorted(d["memory_mb"].items()):
         print(f"    {role:20s} {m['peak_rss_mb']:6d} MB  ({m['processes']} processes)")
