@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import maintenance, quality, records, web
+from cli import maintenance, offices, quality, records, web
 from cli.calibrate import calibrate
 from cli.common import quiet_logging
 from cli.evaluate import eval_command
@@ -21,6 +21,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(web.users_app, name="users")
+app.add_typer(offices.offices_app, name="offices")
 
 
 @app.callback()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -73,11 +74,30 @@ class CopyKind(StrEnum):
 
 
 class Office(WorkflowBase):
+    """An office imported with `archive offices import`; it overrides the shipped offices file's entry."""
+
     __tablename__ = "offices"
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str | None] = mapped_column(String(100))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    targets: Mapped[list[OfficeTarget]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="(OfficeTarget.copy, OfficeTarget.act_type)"
+    )
+
+
+class OfficeTarget(WorkflowBase):
+    """Records an office is to digitize of one copy and act type (its book inventory)."""
+
+    __tablename__ = "office_targets"
+
+    office: Mapped[str] = mapped_column(ForeignKey("offices.code", ondelete="CASCADE"), primary_key=True)
+    copy: Mapped[CopyKind] = mapped_column(enum_column(CopyKind), primary_key=True)
+    act_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
 
 
 class Book(WorkflowBase):

@@ -12,15 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from database.workflow import Batch, Book, Field, Page, PageState, Record, ScanFile, ScanFileState
-from pipeline.errors import ConfigError
 from pipeline.types import FieldState, RecordStatus
 from services.loader import LOADABLE
-from services.progress import load_offices
+from services.offices import office_plan, target_dates
 
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 RATE_DAYS = 14  # the current rate is the mean over this many days
@@ -190,29 +188,6 @@ class Dashboard:
 # --- configuration ----------------------------------------------------------------------------------------
 
 
-def default_target_date(today: date) -> date:
-    return date(today.year + 1, 12, 31)
-
-
-def target_dates(offices_file: Path, today: date) -> tuple[date, dict[str, date]]:
-    """The target date of the offices file (`target_date:` at the top, or per office), else the end of next year."""
-    try:
-        raw: dict[str, Any] = yaml.safe_load(offices_file.read_text(encoding="utf-8")) or {}
-        default = _as_date(raw.get("target_date")) or default_target_date(today)
-        per_office = {
-            str(o["code"]): d for o in raw.get("offices", []) if (d := _as_date(o.get("target_date"))) is not None
-        }
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"invalid offices file {offices_file}: {exc}") from exc
-    return default, per_office
-
-
-def _as_date(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 # --- queries ------------------------------------------------------------------------------------------------
 
 
@@ -233,8 +208,9 @@ def office_figures(
 ) -> list[OfficeFigures]:
     """One row per office in scope: the offices file's offices first, then any other office that has books."""
     since = _since(today, RATE_DAYS)
-    default_date, dates = target_dates(offices_file, today)
-    known = {o.code: o for o in load_offices(offices_file)}
+    plan = office_plan(session, offices_file)
+    default_date, dates = target_dates(offices_file, today, plan)
+    known = {o.code: o for o in plan}
     rows: dict[str, OfficeFigures] = {}
 
     def row(code: str) -> OfficeFigures:

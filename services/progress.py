@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from database.workflow import Book, Page, PageState, Record, ScanFile, ScanFileState
-from pipeline.errors import ConfigError
 from pipeline.types import RecordStatus
-
-
-class OfficeTarget(BaseModel):
-    code: str
-    name: str
-    region: str | None = None
-    targets: dict[str, dict[str, int]] = {}
-
-    @property
-    def total_target(self) -> int:
-        return sum(sum(by_type.values()) for by_type in self.targets.values())
-
-
-@lru_cache(maxsize=4)
-def load_offices(path: Path) -> tuple[OfficeTarget, ...]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return tuple(OfficeTarget.model_validate(o) for o in raw.get("offices", []))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"invalid offices file {path}: {exc}") from exc
+from services.offices import office_plan
 
 
 @dataclass(frozen=True)
@@ -133,9 +110,9 @@ def book_progress(session: Session, office: str | None = None) -> list[BookProgr
 
 
 def office_progress(session: Session, offices_file: Path, office: str | None = None) -> list[OfficeProgress]:
-    """One row per office (the known offices first, then any other office that has books)."""
+    """One row per office (the planned offices first, then any other office that has books)."""
     books = book_progress(session, office)
-    known = {o.code: o for o in load_offices(offices_file)}
+    known = {o.code: o for o in office_plan(session, offices_file)}
     codes = [c for c in known if office in (None, c)]
     codes += sorted({b.office for b in books} - set(codes))
     rows = []
