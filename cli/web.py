@@ -53,6 +53,7 @@ def serve(
         if password:
             console.print("No user yet: created the user [bold]admin[/] (all offices). Its password, shown only now:")
             console.print(f"    {password}", highlight=False)
+            console.print("It must be changed at the first sign-in.")
             console.print("Add reviewers with `archive users add NAME --role reviewer --office CODE`.")
         sock = _listen(host, port)
         app = create_app(settings)
@@ -79,7 +80,7 @@ def users_add(
             offices = ", ".join(user.office_codes) or "all offices"
         console.print(f"user {user.username} ({user.role.value}; {offices}) added")
         if generated:
-            console.print(f"password: {generated}  (shown once: give it to the user)")
+            console.print(f"password: {generated}  (shown once: give it to the user, who changes it at first sign-in)")
 
 
 @users_app.command("list")

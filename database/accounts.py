@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database.types import JsonColumn, enum_column
@@ -30,6 +30,9 @@ class User(WorkflowBase):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when someone else chose the password (the first admin's printed one, a generated one): every page
+    # leads to the change-password form until the user picks their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     offices: Mapped[list[UserOffice]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserOffice.office"

@@ -34,6 +34,7 @@ MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_IP = 20
 REVIEW_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})
 SECRET_FILE = "secret_key"
+MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
@@ -60,6 +61,7 @@ class Viewer:
     username: str
     role: Role
     offices: frozenset[str] | None  # None: every office (admin)
+    must_change_password: bool = False
 
     @property
     def can_review(self) -> bool:
@@ -68,7 +70,12 @@ class Viewer:
     @classmethod
     def of(cls, user: User) -> Viewer:
         offices = None if user.role == Role.ADMIN else frozenset(user.office_codes)
-        return cls(username=user.username, role=user.role, offices=offices)
+        return cls(
+            username=user.username,
+            role=user.role,
+            offices=offices,
+            must_change_password=user.must_change_password,
+        )
 
 
 def hash_password(password: str) -> str:
@@ -108,9 +115,15 @@ def create_user(
     generated = None
     if password is None:
         password = generated = generate_password()
-    if len(password) < 10:
-        raise AccountError("the password is too short: at least 10 characters")
-    user = User(username=name, role=role, password_hash=hash_password(password), active=True)
+    _check_length(password)
+    # A generated password was seen by whoever ran the command: the user replaces it at first sign-in.
+    user = User(
+        username=name,
+        role=role,
+        password_hash=hash_password(password),
+        active=True,
+        must_change_password=generated is not None,
+    )
     user.offices = [UserOffice(office=c) for c in codes]
     session.add(user)
     session.flush()
@@ -122,6 +135,42 @@ def create_user(
         after={"user": name, "role": role.value, "offices": codes},
     )
     return user, generated
+
+
+def _check_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password is too short: at least {MIN_PASSWORD} characters")
+
+
+def change_password(
+    session: Session, username: str, current: str, new: str, repeated: str, *, keep_session: str | None = None
+) -> User:
+    """Replaces a user's password after checking the current one; ends their other sessions.
+
+    ``keep_session`` is the id of the session making the change, which stays signed in.
+    """
+    user = get_user(session, username)
+    try:
+        ok = _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        raise AccountError("the current password is wrong")
+    if new != repeated:
+        raise AccountError("the two new passwords differ: type the same one twice")
+    _check_length(new)
+    if new == current:
+        raise AccountError("the new password is the current one: choose another")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    others = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session is not None:
+        others = others.where(WebSession.id != keep_session)
+    session.execute(others)
+    record_event(
+        session, actor=user.username, action="password_changed", route="password", after={"user": user.username}
+    )
+    return user
 
 
 def list_users(session: Session) -> Sequence[User]:

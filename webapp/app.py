@@ -17,8 +17,8 @@ from pipeline.forms.catalogue import load_catalogue
 from pipeline.ocr.lexicon import load_lexicon
 from services.review import Forbidden, ReviewConflict, ReviewInvalid
 from services.users import secret_key
-from webapp.deps import LoginRequired
-from webapp.routers import api, auth, batches, dashboard, images, queue, records, review, search
+from webapp.deps import LoginRequired, PasswordChangeRequired
+from webapp.routers import account, api, auth, batches, dashboard, images, queue, records, review, search
 from webapp.security import csrf_protect, security_headers
 from webapp.templating import render
 
@@ -42,6 +42,12 @@ def _install_error_pages(app: FastAPI) -> None:
             return JSONResponse({"detail": "sign in first"}, status_code=401)
         target = request.url.path if request.method == "GET" else "/"
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password(request: Request, _exc: PasswordChangeRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "change your password first"}, status_code=403)
+        return RedirectResponse("/password", status_code=303)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, _exc: NotFound) -> Response:
@@ -99,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = None if same else registry_sessions(settings)
     app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, queue, review, records, images, api, dashboard, batches, search):
+    for module in (auth, account, queue, review, records, images, api, dashboard, batches, search):
         app.include_router(module.router)
     _install_error_pages(app)
     return app

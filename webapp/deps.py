@@ -19,6 +19,10 @@ class LoginRequired(Exception):
     """No live session: pages redirect to the sign-in form, the API answers 401."""
 
 
+class PasswordChangeRequired(Exception):
+    """The user still has a password someone else chose: pages redirect to the change-password form."""
+
+
 def get_db(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.workflow()
     try:
@@ -72,9 +76,16 @@ def optional_user(request: Request, db: SessionDep) -> Viewer | None:
     return viewer
 
 
-def current_user(viewer: Annotated[Viewer | None, Depends(optional_user)]) -> Viewer:
+def signed_in_user(viewer: Annotated[Viewer | None, Depends(optional_user)]) -> Viewer:
+    """The signed-in user even if they must still change their password (the change-password form's own user)."""
     if viewer is None:
         raise LoginRequired
+    return viewer
+
+
+def current_user(viewer: Annotated[Viewer, Depends(signed_in_user)]) -> Viewer:
+    if viewer.must_change_password:
+        raise PasswordChangeRequired
     return viewer
 
 
@@ -85,5 +96,6 @@ def current_reviewer(viewer: Annotated[Viewer, Depends(current_user)]) -> Viewer
 
 
 OptionalUser = Annotated[Viewer | None, Depends(optional_user)]
+SignedInUser = Annotated[Viewer, Depends(signed_in_user)]
 CurrentUser = Annotated[Viewer, Depends(current_user)]
 CurrentReviewer = Annotated[Viewer, Depends(current_reviewer)]

@@ -22,6 +22,7 @@ NOTICES = {
     "empty": "No record is waiting for review in your offices.",
     "taken": "Someone else is reviewing that record.",
     "signed_out": "You are signed out.",
+    "password_changed": "Your password is changed.",
 }
 
 
