@@ -20,7 +20,11 @@ def _pct(value: float | None, digits: int = 1) -> str:
 
 def calibrate(
     paths: Annotated[
-        list[Path], typer.Argument(help="folders of scans with NAME.truth.json (e.g. clean, mixed, hard)")
+        list[Path],
+        typer.Argument(
+            help="folders of scans with NAME.truth.json (e.g. clean, mixed, hard), or runs saved by "
+            "`archive eval --save-run` (read without running OCR again)"
+        ),
     ],
     target: Annotated[
         float, typer.Option(help="highest error rate allowed among auto-accepted fields")
@@ -42,8 +46,9 @@ def calibrate(
     from pipeline.qa.calibration import calibrate as choose
     from pipeline.qa.calibration import field_samples
     from pipeline.qa.evaluation import default_catalogue
-    from pipeline.qa.thresholds import load_thresholds
+    from pipeline.qa.thresholds import Thresholds, load_thresholds
     from services.calibration import CalibrationRun, thresholds_path, value_types, write_summary, write_thresholds
+    from services.evaluation import load_run
 
     with domain_errors():
         if not 0.0 < target < 1.0:
@@ -59,11 +64,15 @@ def calibrate(
         samples = []
         pages: dict[str, int] = {}
         for number, path in enumerate(paths):
-            console.print(f"Running the flow on {path} …")
-            pairs, _ = evaluate_path(path, scratch / f"run-{number}")
-            profile = path.name if path.is_dir() else path.stem
+            if path.is_file() and path.suffix == ".json":
+                profile, used, pairs = load_run(path)
+                decided_with = Thresholds.model_validate(used)
+            else:
+                console.print(f"Running the flow on {path} …")
+                pairs, _ = evaluate_path(path, scratch / f"run-{number}")
+                profile, decided_with = (path.name if path.is_dir() else path.stem), thresholds
             pages[profile] = pages.get(profile, 0) + len(pairs)
-            samples.extend(field_samples(pairs, types, thresholds, profile=profile))
+            samples.extend(field_samples(pairs, types, decided_with, profile=profile))
         if not samples:
             raise ConfigError("no read field with ground truth in " + ", ".join(map(str, paths)))
         choices = choose(samples, thresholds, target=target, min_support=min_support)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from database.workflow import BatchFile, Book, Page, Record, ScanFile, ScanFileState
+from pipeline.errors import ConfigError
 from services.export import export_line
 
 TRUTH_SUFFIX = ".truth.json"
@@ -73,3 +74,26 @@ def _with_raw_text(line: dict[str, Any], record: Record) -> dict[str, Any]:
     for key, entry in line["fields"].items():
         entry["raw_text"] = raw.get(key, "")
     return line
+
+
+RUN_FORMAT = 1
+
+
+def save_run(
+    path: Path, pairs: list[tuple[dict[str, Any], dict[str, Any]]], *, profile: str, thresholds: dict[str, Any]
+) -> None:
+    """Writes an evaluated run (truth and prediction per page, with every field's score and reasons) and the
+    thresholds it was decided with, so ``archive calibrate`` can learn from it without running OCR again."""
+    doc = {"format": RUN_FORMAT, "profile": profile, "thresholds": thresholds, "pairs": [list(p) for p in pairs]}
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def load_run(path: Path) -> tuple[str, dict[str, Any], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """(profile, thresholds in use when it ran, pairs) of a run written by :func:`save_run`."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the saved evaluation {path}: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != RUN_FORMAT or "pairs" not in doc:
+        raise ConfigError(f"{path} is not an evaluation saved by `archive eval --save-run`")
+    return str(doc["profile"]), dict(doc["thresholds"]), [(t, p) for t, p in doc["pairs"]]

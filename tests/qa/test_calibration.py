@@ -4,6 +4,7 @@ reasons block, the YAML rewrite, and `archive calibrate` end to end on generated
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,36 @@ def test_calibrate_command_runs_the_flow_and_writes_the_thresholds_in_use(
     assert summary["pages"] == {"clean": 2} and summary["fields"] > 0
     assert {c["value_type"] for c in summary["choices"]} == set(calibrated.value_types)
     assert (tmp_path / "sum.md").read_text(encoding="utf-8").startswith("Calibrated on 2 pages")
+    assert os.environ["ARCHIVE_DATA_DIR"] == str(tmp_path / "data")  # the scratch archive was put back
+
+
+def test_calibrate_reads_a_saved_run_by_the_thresholds_it_was_decided_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run saved by `archive eval --save-run` calibrates without OCR; a field flagged low_confidence by the
+    run's own threshold (0.95) is evidence, even though the file in use now (0.85) would call it cut off."""
+    from cli.main import app
+    from services.evaluation import save_run
+
+    in_use_data = yaml.safe_load(THRESHOLDS_FILE.read_text(encoding="utf-8"))
+    decided_with = Thresholds.model_validate(in_use_data).model_dump(mode="json")
+    decided_with["value_types"]["place"] = 0.95
+    in_use = tmp_path / "thresholds.yaml"
+    in_use.write_text(
+        THRESHOLDS_FILE.read_text(encoding="utf-8").replace("place: 0.955", "place: 0.85"), encoding="utf-8"
+    )
+    assert load_thresholds(in_use).value_types["place"] == 0.85
+    pairs = [_pair(["low_confidence"], 0.9) for _ in range(20)]
+    saved = tmp_path / "clean.json"
+    save_run(saved, pairs, profile="clean", thresholds=decided_with)
+    monkeypatch.setenv("ARCHIVE_THRESHOLDS_FILE", str(in_use))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["calibrate", str(saved), "--target", "0.3", "--min-support", "5"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Running the flow" not in result.output
+    written = load_thresholds(in_use)
+    assert written.value_types["place"] == 0.9
+    assert in_use.read_text(encoding="utf-8").startswith("# calibrated: ") and "(clean 20)" in in_use.read_text()
