@@ -69,11 +69,18 @@ class SegmentedPage:
 
 @dataclass(frozen=True)
 class OcrResult:
-    """What the engine read: the text exactly as recognised and a confidence in [0, 1]."""
+    """What the engine read: the text exactly as recognised and a confidence in [0, 1] (the mean of its words)."""
 
     text: str
     confidence: float
     char_confidences: tuple[float, ...] = ()
+    word_confidences: tuple[float, ...] = ()  # each word's confidence in [0, 1], in reading order
+
+    @property
+    def min_word_confidence(self) -> float:
+        """The least sure word: one misread word in a long place or remark hides in the mean, not here
+        (the mean is used when the engine gave no word confidences)."""
+        return min(self.word_confidences) if self.word_confidences else self.confidence
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,13 @@ def _mean_confidence(word_confidences: list[float] | list[int], text: str) -> fl
     return round(float(np.mean(word_confidences)) / 100.0, 4)
 
 
+def _word_confidences(word_confidences: list[float] | list[int], text: str) -> tuple[float, ...]:
+    """Each word's confidence in [0, 1]; none for no text."""
+    if not text.strip():
+        return ()
+    return tuple(round(float(c) / 100.0, 4) for c in word_confidences)
+
+
 def _orientation_confidence(raw: float) -> float:
     return round(1.0 - math.exp(-max(raw, 0.0) / _OSD_CONFIDENCE_SCALE), 4)
 
@@ -139,11 +146,13 @@ class TesseractEngine:
                     raise OcrError(f"Tesseract timed out after {elapsed:.1f} s (limit {self._timeout_ms / 1000:g} s)")
                 raise OcrError(f"Tesseract could not recognise the image (language {lang}, mode {psm})")
             text = api.GetUTF8Text().strip()
-            confidence = _mean_confidence(api.AllWordConfidences(), text)
+            raw_words = api.AllWordConfidences()
+            confidence = _mean_confidence(raw_words, text)
             chars = self._char_confidences(api) if text else ()
         except RuntimeError as exc:
             raise OcrError(f"Tesseract failed (language {lang}, mode {psm}): {exc}") from exc
-        return OcrResult(text=text, confidence=confidence, char_confidences=chars)
+        words = _word_confidences(raw_words, text)
+        return OcrResult(text=text, confidence=confidence, char_confidences=chars, word_confidences=words)
 
     def _char_confidences(self, api: Any) -> tuple[float, ...]:
         level = self._tesserocr.RIL.SYMBOL
@@ -221,7 +230,11 @@ class PytesseractEngine:
                 lines.setdefault(key, []).append(str(word))
                 confidences.append(float(data["conf"][i]))
         text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
-        return OcrResult(text=text, confidence=_mean_confidence(confidences, text))
+        return OcrResult(
+            text=text,
+            confidence=_mean_confidence(confidences, text),
+            word_confidences=_word_confidences(confidences, text),
+        )
 
     def detect_orientation(self, image: np.ndarray) -> tuple[int, float]:
         picture = _as_image(image)

@@ -61,6 +61,12 @@ class ScoreWeights(_Frozen):
     blank_ink_penalty: float = Field(
         ge=0.0, le=1.0, description="a blank field's score drops by this times its ink share of a written stroke"
     )
+    word_minimum_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="the engine's confidence is (1 - w) x the mean of its words + w x the least sure word",
+    )
 
 
 class Thresholds(_Frozen):

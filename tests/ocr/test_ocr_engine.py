@@ -14,6 +14,7 @@ from pipeline.errors import MissingDependency, OcrError
 from pipeline.forms.fonts import font_path
 from pipeline.ocr.engine import PytesseractEngine, TesseractEngine, get_engine
 from pipeline.ocr.image import prepare_field
+from pipeline.types import OcrResult
 from tests.ocr.rendering import field_image
 
 
@@ -134,3 +135,27 @@ def test_engine_factory_prefers_the_kept_open_api() -> None:
 
 def test_tesseract_runs_one_thread_per_process() -> None:
     assert os.environ["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_word_confidences_are_each_words_and_the_minimum_is_the_least_sure_word(engine: TesseractEngine) -> None:
+    """A smudged word among clean ones: the mean stays high, the least sure word shows the doubt."""
+    image = field_image("Раҳимова Шаҳноза Каримовна")
+    smudged = image.copy()
+    strip = smudged[:, 600:860]  # the last word, about
+    strip[np.random.default_rng(3).random(strip.shape) < 0.45] = 255  # its strokes half eaten away
+    ink = prepare_field(smudged)
+    assert ink.image is not None
+    result = engine.recognize(ink.image, lang="tgk+rus", psm=7)
+    words = result.text.split()
+    assert len(result.word_confidences) == len(words) >= 3
+    assert result.min_word_confidence == min(result.word_confidences)
+    assert result.confidence == pytest.approx(sum(result.word_confidences) / len(words), abs=1e-3)
+    assert result.min_word_confidence == result.word_confidences[-1] < result.confidence - 0.05
+    clean = engine.recognize(_prepared("Раҳимова Шаҳноза Каримовна"), lang="tgk+rus", psm=7)
+    assert clean.min_word_confidence > result.min_word_confidence
+
+
+def test_without_word_confidences_the_least_sure_word_is_the_mean() -> None:
+    """An engine that gives no word confidences (a scripted one) falls back to its mean."""
+    assert OcrResult("214", 0.91).min_word_confidence == 0.91
+    assert OcrResult("а б", 0.8, word_confidences=(0.95, 0.65)).min_word_confidence == 0.65

@@ -290,3 +290,21 @@ def test_writing_that_runs_past_the_box_is_reviewed(
     part = read_field(cut, spec, tajik_form, engine, lexicon, lenient, context=1.0, page_flags=())
     assert whole.state == FieldState.AUTO
     assert (part.state, part.reasons) == (FieldState.FLAGGED, ("low_confidence",))
+
+
+def test_the_least_sure_word_weighs_in_the_score_as_the_weights_say(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """A residence of three words, one of them doubtful: the mean hides it, the word minimum does not."""
+    answer = OcrResult("ш. Хуҷанд, к. Ленин", 0.86, word_confidences=(0.96, 0.96, 0.96, 0.56))
+    weights = [0.0, 0.5, 1.0]
+    scores = []
+    for w in weights:
+        score = thresholds.score.model_copy(update={"word_minimum_weight": w})
+        weighted = thresholds.model_copy(update={"score": score})
+        field, _ = _read_one(tajik_form, "father_residence", answer, lexicon, weighted)
+        assert field.engine_confidence == 0.86  # what the engine said, kept as it said it
+        scores.append(field.confidence)
+    assert scores[0] == pytest.approx(0.86, abs=0.01)
+    assert scores[2] == pytest.approx(0.56, abs=0.01)
+    assert scores[0] > scores[1] > scores[2]
