@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +23,62 @@ def _missing_poppler(exc: Exception) -> MissingDependency:
     return MissingDependency(f"poppler is not installed ({exc}); install it with: apt-get install poppler-utils")
 
 
-def pdf_page_count(path: Path, name: str, *, timeout_s: float) -> int:
+def pdf_page_count(path: Path, name: str, *, timeout_s: float, dpi: int = 300, max_pixels: int | None = None) -> int:
+    """Pages of the PDF. With ``max_pixels``, a PDF none of whose pages could be rendered within it at ``dpi``
+    is refused whole (a huge media box is a memory bomb); when only some are, those fail one by one later."""
     try:
         info = pdfinfo_from_path(str(path), timeout=int(timeout_s))
     except PDFInfoNotInstalledError as exc:
         raise _missing_poppler(exc) from exc
     except (PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError, ValueError) as exc:
+        if "password" in str(exc).lower():
+            raise UnreadableScan(_ENCRYPTED.format(name=name), code="encrypted") from exc
         raise UnreadableScan(f"{name}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
     pages = int(info.get("Pages", 0) or 0)
-    if info.get("Encrypted", "no").startswith("yes"):
-        raise UnreadableScan(f"{name}: the PDF is password-protected; export it without a password", code="encrypted")
+    if str(info.get("Encrypted", "no")).startswith("yes"):
+        raise UnreadableScan(_ENCRYPTED.format(name=name), code="encrypted")
+    if max_pixels is not None and pages > 0:
+        sizes = _page_sizes(path, name, 1, pages, timeout_s)
+        if sizes and all(_pixels(size, dpi) > max_pixels for size in sizes.values()):
+            width_pt, height_pt = sizes[min(sizes)]
+            raise UnreadableScan(
+                f"{name}: every page is too large to render at {dpi} dpi (page 1 is {_mm(width_pt, height_pt)}); "
+                "the PDF's page size is wrong: export it again at the paper's size",
+                code="too_large",
+            )
     return pages
+
+
+_ENCRYPTED = "{name}: the PDF is password-protected; export it again without a password"
+_PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size$")
+
+
+def _page_sizes(path: Path, name: str, first: int, last: int, timeout_s: float) -> dict[int, tuple[float, float]]:
+    """Width and height in points of pages ``first``..``last``, from pdfinfo (its keys are 'Page    N size')."""
+    try:
+        info = pdfinfo_from_path(str(path), first_page=first, last_page=last, timeout=int(timeout_s))
+    except PDFInfoNotInstalledError as exc:
+        raise _missing_poppler(exc) from exc
+    except (PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError, ValueError) as exc:
+        raise UnreadableScan(f"{name}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
+    sizes = {}
+    for key, value in info.items():
+        match = _PAGE_SIZE.match(str(key))
+        parts = str(value).split()
+        if match and len(parts) >= 3 and parts[1] == "x":
+            try:
+                sizes[int(match.group(1))] = (float(parts[0]), float(parts[2]))
+            except ValueError:
+                continue
+    return sizes
+
+
+def _pixels(size_pt: tuple[float, float], dpi: int) -> float:
+    return size_pt[0] * size_pt[1] * (dpi / 72) ** 2
+
+
+def _mm(width_pt: float, height_pt: float) -> str:
+    return f"{width_pt * _MM_PER_PT:.0f}x{height_pt * _MM_PER_PT:.0f} mm"
 
 
 def render_pdf_page(
@@ -40,13 +86,18 @@ def render_pdf_page(
 ) -> np.ndarray:
     """Renders one page (1-based) as grayscale; refuses pages whose pixel count would exceed ``max_pixels``."""
     try:
-        info = pdfinfo_from_path(str(path), first_page=page_number, last_page=page_number, timeout=int(timeout_s))
-        size = str(info.get("Page size", ""))
-        width_pt, height_pt = (float(v) for v in size.split()[0:3:2]) if " x " in size else (0.0, 0.0)
-        if width_pt * height_pt * (dpi / 72) ** 2 > max_pixels:
+        # The size is checked before poppler allocates the page: a huge media box would otherwise render
+        # gigabytes. A page whose size pdfinfo cannot tell is not rendered at all.
+        size = _page_sizes(path, name, page_number, page_number, timeout_s).get(page_number)
+        if size is None or min(size) < 1:
             raise UnreadableScan(
-                f"{name}, page {page_number}: page of {width_pt * _MM_PER_PT:.0f}x{height_pt * _MM_PER_PT:.0f} mm "
-                f"is too large to render at {dpi} dpi",
+                f"{name}, page {page_number}: the page has no size (its entry in the PDF is damaged); "
+                "export or scan the book again",
+                code="corrupt_page",
+            )
+        if _pixels(size, dpi) > max_pixels:
+            raise UnreadableScan(
+                f"{name}, page {page_number}: page of {_mm(*size)} is too large to render at {dpi} dpi",
                 code="too_large",
             )
         images = convert_from_path(
