@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import maintenance, offices, quality, records, web
+from cli.backup import backup_command, restore_command
 from cli.calibrate import calibrate
 from cli.common import quiet_logging
 from cli.evaluate import eval_command
@@ -34,6 +35,8 @@ app.command("export")(records.export)
 app.command("load")(records.load)
 app.command("progress")(records.progress)
 app.command("verify")(maintenance.verify)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 app.command("eval")(eval_command)
 app.command("synth")(synth)
 app.command("calibrate")(calibrate)
