@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import maintenance, offices, quality, records, web
+from cli import maintenance, offices, quality, records, report, web
 from cli.backup import backup_command, restore_command
 from cli.calibrate import calibrate
 from cli.common import quiet_logging
@@ -34,6 +34,7 @@ app.command("run")(run)
 app.command("export")(records.export)
 app.command("load")(records.load)
 app.command("progress")(records.progress)
+app.command("report")(report.report)
 app.command("verify")(maintenance.verify)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)

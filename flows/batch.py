@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -135,6 +136,7 @@ def batch_flow(
     logger = get_run_logger()
     with session_scope(sessions) as session:
         batch = session.get_one(Batch, batch_id)
+        batch.flow_run_id = flow_run.id  # this run (a resumed batch: its latest), linked from the batches page
         form_hint, year = batch.form_hint, batch.book.year
     progress = ProgressLog(logger)
     seen_files: set[int] = set()  # the same content given twice in one batch is processed once

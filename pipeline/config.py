@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=250_000_000, description="decompression-bomb guard (pixels)")
     thresholds_file: Path | None = Field(default=None, description="calibrated thresholds; default in schemas")
     secret_key: str | None = Field(default=None, description="web session signing key; generated if unset")
+    prefect_ui_url: str | None = Field(
+        default=None, description="Prefect UI address (http://server:4200): the batches page links each run to it"
+    )
+    reports_dir: Path | None = Field(default=None, description="daily progress reports; default data_dir/reports")
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -51,6 +55,10 @@ class Settings(BaseSettings):
     @property
     def derived_dir(self) -> Path:
         return self.resolved_data_dir / "derived"
+
+    @property
+    def resolved_reports_dir(self) -> Path:
+        return (self.reports_dir or self.data_dir / "reports").resolve()
 
     @property
     def quarantine_dir(self) -> Path:

@@ -276,3 +276,21 @@ def test_target_dates_come_from_the_offices_file(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert target_dates(offices, today) == (date(2027, 6, 30), {"KHJ": date(2027, 3, 31)})
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_batches_link_to_their_run_in_the_prefect_ui(settings: Settings, workload: Workload) -> None:
+    from webapp.app import create_app
+
+    run_id = "0f6d2a8e-1b7c-4c55-9e0a-3d1f2b4c5a6e"
+    with session_scope(workflow_sessions(settings)) as session:
+        session.get_one(Batch, workload.batch).flow_run_id = run_id
+    link = f'href="http://prefect.archive.lan:4200/runs/flow-run/{run_id}"'
+    for ui_url, shown in ((None, False), ("http://prefect.archive.lan:4200/", True)):
+        configured = settings.model_copy(update={"prefect_ui_url": ui_url})
+        with TestClient(create_app(configured), base_url="http://testserver", follow_redirects=False) as client:
+            login(client, "root")
+            listing, one = client.get("/batches"), client.get(f"/batches/{workload.batch}")
+        assert listing.status_code == one.status_code == 200
+        assert (link in listing.text, link in one.text) == (shown, shown)
+        assert listing.text.count("runs/flow-run/") == (1 if shown else 0)  # the batches without a run id: no link
