@@ -41,6 +41,7 @@ class BookCheck:
             "books": list(self.labels),
             "expected": self.report.expected,
             "found": self.report.found,
+            "missing": self.report.missing,  # for the book's manager: gaps flag no record unless one is misread
             "unnumbered": len(self.report.unnumbered),
             "flagged": self.flagged,
             "sequences": [_sequence_dict(s) for s in self.report.sequences],

@@ -1,6 +1,10 @@
 """Book checks on act numbers: a book's records in page order run 1, 2, 3 ... in registration-date order; gaps,
 repeats and numbers out of date order are found per sequence, and a new sequence at 1 is a new registering
-body (a village soviet or jamoat bound after the district's own records), not an error. Pure."""
+body (a village soviet or jamoat bound after the district's own records), not an error. Pure.
+
+A gap alone is a finding about the book (pages not scanned, or acts never written) for its manager, not about
+any record: its records' fields are flagged only when page order points at a misread number, a record whose
+neighbours in the book are numbered n - 1 and n + 1 while it carries another number and n is missing."""
 
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ class Gap:
     first_missing: int
     last_missing: int
     next_record_ids: tuple[str, ...]  # the records numbered just after the gap
+    # records standing in page order where a missing number belongs: their own number is likely misread
+    misread_ids: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -82,6 +88,11 @@ class BookReport:
         return sum(s.found for s in self.sequences)
 
     @property
+    def missing(self) -> int:
+        """Act numbers not found in any sequence: for the book's manager to account for."""
+        return sum(s.missing for s in self.sequences)
+
+    @property
     def clean(self) -> bool:
         return not any(s.gaps or s.repeats or s.out_of_order for s in self.sequences)
 
@@ -102,12 +113,25 @@ def split_sequences(entries: Sequence[BookEntry]) -> list[list[BookEntry]]:
     return sequences
 
 
-def _gaps(by_number: Mapping[int, list[BookEntry]]) -> list[Gap]:
+def _misread_in_place(entries: Sequence[BookEntry], by_number: Mapping[int, list[BookEntry]]) -> dict[int, list[str]]:
+    """Missing number -> records found in its place: between records numbered one below and one above it."""
+    numbered = [(e.record_id, e.act_number) for e in entries if e.act_number is not None]
+    found: dict[int, list[str]] = defaultdict(list)
+    for (_, before), (record_id, number), (_, after) in zip(numbered, numbered[1:], numbered[2:], strict=False):
+        expected = before + 1
+        if after == expected + 1 and number != expected and expected not in by_number:
+            found[expected].append(record_id)
+    return found
+
+
+def _gaps(entries: Sequence[BookEntry], by_number: Mapping[int, list[BookEntry]]) -> list[Gap]:
+    in_place = _misread_in_place(entries, by_number)
     gaps = []
     previous = 0
     for number in sorted(by_number):
         if number > previous + 1:
-            gaps.append(Gap(previous + 1, number - 1, tuple(e.record_id for e in by_number[number])))
+            suspects = tuple(rid for n in range(previous + 1, number) for rid in in_place.get(n, ()))
+            gaps.append(Gap(previous + 1, number - 1, tuple(e.record_id for e in by_number[number]), suspects))
         previous = number
     return gaps
 
@@ -155,7 +179,7 @@ def check_sequence(entries: Sequence[BookEntry], index: int = 1) -> SequenceRepo
         records=len(entries),
         expected=max(by_number, default=0),
         found=len(by_number),
-        gaps=tuple(_gaps(by_number)),
+        gaps=tuple(_gaps(entries, by_number)),
         repeats=tuple(repeats),
         out_of_order=tuple(_out_of_date_order(entries)),
     )
@@ -171,13 +195,14 @@ def check_book(entries: Sequence[BookEntry]) -> BookReport:
 
 
 def book_flags(report: BookReport, settings: SequenceSettings) -> dict[str, list[tuple[str, str]]]:
-    """Record id -> (field key, reason) to flag: the number after a gap, every number repeated, and the number
-    and registration date of a record out of date order."""
+    """Record id -> (field key, reason) to flag: a number that page order says fills a gap (misread), every
+    number repeated, and the number and registration date of a record out of date order. A gap with no such
+    record flags nothing: it is in the book's report."""
     flags: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for sequence in report.sequences:
         if settings.flag_gaps:
             for gap in sequence.gaps:
-                for record_id in gap.next_record_ids:
+                for record_id in gap.misread_ids:
                     flags[record_id].append(("act_number", ACT_NUMBER_GAP))
         if settings.flag_repeats:
             for repeat in sequence.repeats:

@@ -25,12 +25,24 @@ def test_a_clean_run_expects_what_it_finds() -> None:
     assert book_flags(report, SequenceSettings()) == {}
 
 
-def test_a_gap_is_reported_and_the_number_after_it_flagged() -> None:
+def test_a_gap_alone_is_reported_for_the_book_and_flags_no_field() -> None:
+    """Pages 4 and 5 were not scanned (or never written): nothing about record 6 is in doubt."""
     report = check_book(entries([1, 2, 3, 6, 7]))
     (sequence,) = report.sequences
     assert [(g.first_missing, g.last_missing) for g in sequence.gaps] == [(4, 5)]
-    assert (sequence.expected, sequence.found, sequence.missing) == (7, 5, 2)
-    assert book_flags(report, SequenceSettings()) == {"r3": [("act_number", "act_number_gap")]}
+    assert (sequence.expected, sequence.found, sequence.missing, report.missing) == (7, 5, 2, 2)
+    assert not report.clean
+    assert book_flags(report, SequenceSettings()) == {}
+
+
+def test_a_number_standing_where_a_missing_one_belongs_is_flagged_as_misread() -> None:
+    """4 is missing and the record between 3 and 5 says 9: its number was misread (9 for 4)."""
+    report = check_book(entries([1, 2, 3, 9, 5, 6], days=[0, 1, 2, 3, 3, 4]))
+    (sequence,) = report.sequences
+    assert [(g.first_missing, g.last_missing) for g in sequence.gaps] == [(4, 4), (7, 8)]
+    assert sequence.gaps[0].misread_ids == ("r3",) and sequence.gaps[1].misread_ids == ()
+    assert book_flags(report, SequenceSettings())["r3"][0] == ("act_number", "act_number_gap")
+    assert "r4" not in book_flags(report, SequenceSettings())  # 5 after the gap is where it belongs
 
 
 def test_a_book_that_starts_late_misses_its_first_numbers() -> None:

@@ -55,6 +55,8 @@ def test_book_checks_report_and_flag_gaps_repeats_disorder_and_accept_a_restart(
     assert (first.expected, first.found, second.expected, second.found) == (8, 7, 2, 2)
     assert (check.report.expected, check.report.found) == (10, 9)
     assert check.to_dict()["sequences"][0]["gaps"] == [[4, 4]]  # type: ignore[index]
+    assert check.to_dict()["missing"] == 1
+    # the first 5 stands between 3 and the other 5, where the missing 4 belongs: the gap flags it as misread
     assert _fields(settings, ids[3])["act_number"].reasons == ["act_number_gap", "act_number_repeat"]
     assert _fields(settings, ids[6])["act_number"].reasons == ["duplicate_scan"]
     late = _fields(settings, ids[7])
