@@ -69,5 +69,17 @@ def run_migrations(context: EnvironmentContext, metadata: MetaData, version_tabl
         run(connection)
         return
     with engine_for(config.attributes.get("url") or default_url).connect() as conn:
-        run(conn)
-        conn.commit()
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename); with foreign keys enforced, dropping the
+            # old table deletes every row pointing at it through ON DELETE CASCADE (a downgrade of records lost
+            # all fields). SQLite ignores this pragma inside a transaction: off before it begins, on after it ends.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            run(conn)
+            conn.commit()
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
