@@ -18,7 +18,7 @@ from pipeline.ocr.lexicon import load_lexicon
 from services.review import Forbidden, ReviewConflict, ReviewInvalid
 from services.users import secret_key
 from webapp.deps import LoginRequired, PasswordChangeRequired
-from webapp.routers import account, api, auth, batches, dashboard, images, queue, records, review, search
+from webapp.routers import account, api, audit_log, auth, batches, dashboard, images, queue, records, review, search
 from webapp.security import csrf_protect, security_headers
 from webapp.templating import render
 
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = None if same else registry_sessions(settings)
     app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, account, queue, review, records, images, api, dashboard, batches, search):
+    for module in (auth, account, audit_log, queue, review, records, images, api, dashboard, batches, search):
         app.include_router(module.router)
     _install_error_pages(app)
     return app

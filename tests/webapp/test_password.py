@@ -46,7 +46,7 @@ def test_the_first_admin_must_change_the_printed_password_before_any_page(
     other = TestClient(app_client.app, follow_redirects=False)
     _sign_in(other, "admin", printed)
     assert _sign_in(app_client, "admin", printed) == "/records"
-    for path in ("/", "/records", "/queue", "/search", "/dashboard", "/batches"):
+    for path in ("/", "/records", "/queue", "/search", "/dashboard", "/batches", "/audit-log"):
         answer = app_client.get(path)
         assert (answer.status_code, answer.headers.get("location")) == (303, "/password"), path
     assert app_client.get("/records", headers={"Accept": "application/json"}).status_code == 403

@@ -18,7 +18,16 @@ from tests.webapp.support import CSRF_INPUT, PASSWORD, ReviewData, login, review
 # Routing, roles and headers do not depend on the database: these run on SQLite only (the claims, saves and
 # conflicts below run on both).
 SQLITE_ONLY = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
-ANONYMOUS_PAGES = ["/", "/queue", "/records", "/records/{own}", "/review/{own}", "/records/{own}/page.jpg"]
+ANONYMOUS_PAGES = [
+    "/",
+    "/queue",
+    "/records",
+    "/records/{own}",
+    "/review/{own}",
+    "/records/{own}/page.jpg",
+    "/audit-log",
+    "/password",
+]
 POSTS = ["/queue/next", "/review/{own}/claim", "/review/{own}/save", "/review/{own}/reject", "/review/{own}/release"]
 
 
@@ -61,6 +70,8 @@ EXPECTED = {
     "POST /queue/next": (303, 403, 403, 303),
     "POST /api/records/{own}/lease": (200, 403, 403, 200),
     "POST /api/records/{other}/lease": (404, 403, 403, 200),
+    "GET /audit-log": (403, 403, 403, 200),
+    "GET /audit-log?office=SNO&user=sino": (403, 403, 403, 200),
 }
 
 
