@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from database.session import session_scope, workflow_and_registry, workflow_sessions
 from database.workflow import Batch, BatchFile, BatchState, Book, Page, ScanFile, ScanFileState
+from flows.local_api import prefect_api
 from flows.pacing import QUEUED_PER_WORKER, ProgressLog, TaskWindow
-from flows.runtime import RunnerKind, page_context, page_task_runner, shared_local_api
+from flows.runtime import RunnerKind, page_context, page_task_runner
 from pipeline.config import get_settings
 from pipeline.ingest.discover import SourceFile, discover
 from pipeline.qa.rules import load_rules
@@ -140,7 +141,7 @@ def batch_flow(
         form_hint, year = batch.form_hint, batch.book.year
     progress = ProgressLog(logger)
     seen_files: set[int] = set()  # the same content given twice in one batch is processed once
-    with shared_local_api(runner), page_task_runner(runner, workers) as page_runner:
+    with page_task_runner(runner, workers) as page_runner:
         window = TaskWindow(page_runner, workers * (1 + QUEUED_PER_WORKER), progress.done)
 
         def submit(pages: dict[int, list[int]]) -> None:
@@ -172,4 +173,5 @@ def _chunks(sources: Iterable[SourceFile], size: int) -> Iterator[list[SourceFil
 
 def run_batch_flow(batch_id: str, paths: list[str], *, workers: int, runner: RunnerKind = "threads") -> dict[str, Any]:
     """Runs the flow in this process with ``workers`` pages at once (Tesseract and OpenCV single-threaded)."""
-    return batch_flow(batch_id, paths, workers=max(1, workers), runner=runner)
+    with prefect_api():
+        return batch_flow(batch_id, paths, workers=max(1, workers), runner=runner)

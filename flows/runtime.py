@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any, Literal
 
@@ -50,7 +48,8 @@ def page_task_runner(kind: RunnerKind, workers: int) -> Any:
     """The task runner pages go through: threads by default (see deploy/README.md for the measurements).
 
     Threads work because Tesseract and OpenCV release the GIL while they compute; processes are kept as an
-    option for measurement and for pipelines that would hold the GIL longer.
+    option for measurement and for pipelines that would hold the GIL longer. Page processes reach the API
+    the flow uses through PREFECT_API_URL (``flows.local_api`` sets it when no server is configured).
     """
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
@@ -58,23 +57,6 @@ def page_task_runner(kind: RunnerKind, workers: int) -> Any:
         return ProcessPoolTaskRunner(max_workers=workers, initializer=limit_native_threads)
     limit_native_threads()
     return ThreadPoolTaskRunner(max_workers=workers)
-
-
-@contextmanager
-def shared_local_api(kind: RunnerKind) -> Iterator[None]:
-    """Page processes need the API their flow uses: without a server configured, one temporary server is started
-    here and named to them, instead of each process starting its own (about 10 s each)."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if kind != "processes" or PREFECT_API_URL.value():
-        yield
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start()
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-        yield
 
 
 def thread_engine(settings: Settings) -> OcrEngine:

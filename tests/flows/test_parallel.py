@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,10 +22,12 @@ import flows.batch
 from database.session import session_scope, workflow_sessions
 from database.workflow import CopyKind, Page, PageState, Record, ScanFile
 from flows.batch import run_batch_flow
+from flows.local_api import prefect_api
 from flows.pacing import ProgressLog, TaskWindow
 from pipeline.config import Settings
 from services.batches import BatchRequest, start_batch
-from tests.flows.test_batch_flow import _truth_records
+from tests.flows.test_batch_flow import RUN_ARGS, _truth_records
+from tests.flows.test_deployment import _descendants
 
 FILES = 24
 WORKERS = 2
@@ -147,7 +151,8 @@ def test_the_window_never_holds_more_unfinished_tasks_than_its_size() -> None:
                 window.submit(nap, {"i": i})
             window.drain()
 
-    windowed()
+    with prefect_api():
+        windowed()
     assert counts == {"submitted": tasks, "finished": tasks}
     assert max(unfinished_at_submit) == size - 1  # full windows were waited on before submitting more
 
@@ -180,3 +185,36 @@ def test_page_processes_read_pages_as_threads_do(sqlite_settings: Settings, scan
         )
         found = [tuple(row) for row in keys]
     assert len(found) == len(set(found)) == len(truth)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has ended; only its exit status waits to be collected
+
+
+@pytest.mark.slow
+def test_a_killed_run_leaves_no_prefect_server_behind(sqlite_settings: Settings, scans: Path) -> None:
+    command = [sys.executable, "-m", "cli", "run", str(scans / "book_birth_1987.tif"), *RUN_ARGS]
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = None
+    deadline = time.monotonic() + 90
+    while server is None and time.monotonic() < deadline and run.poll() is None:
+        server = next((pid for pid in _descendants(run.pid) if b"create_app" in _command_line(pid)), None)
+        time.sleep(0.2)
+    assert server is not None, "the run's Prefect server was not seen"
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 15
+    while _alive(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(server), "the Prefect server outlived the run killed with SIGKILL"
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
