@@ -10,6 +10,7 @@ from typing import Any, Literal
 import cv2
 
 from pipeline.config import Settings
+from pipeline.deadline import is_abandoned
 from pipeline.forms.catalogue import load_catalogue
 from pipeline.ocr.engine import OcrEngine, get_engine
 from pipeline.ocr.lexicon import load_lexicon
@@ -62,7 +63,7 @@ def page_task_runner(kind: RunnerKind, workers: int) -> Any:
 def thread_engine(settings: Settings) -> OcrEngine:
     """Tesseract handles are not thread-safe: each worker thread keeps its own, open for the batch."""
     engine: OcrEngine | None = getattr(_local, "engine", None)
-    if engine is None:
+    if engine is None or is_abandoned(engine):  # one left in a call past a page's time limit is never reused
         engine = get_engine(settings)
         _local.engine = engine
     return engine

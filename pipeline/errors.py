@@ -70,6 +70,12 @@ class TemplateMismatch(PageProcessingError):
     code = "template_mismatch"
 
 
+class PageTimeout(PageProcessingError):
+    """The page took longer than ARCHIVE_PAGE_TIMEOUT_S; it is failed and its worker goes on to the next."""
+
+    code = "timeout"
+
+
 class OcrError(PageProcessingError):
     """The OCR engine crashed, timed out or refused a field image."""
 

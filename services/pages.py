@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from database.session import session_scope
 from database.workflow import Batch, Field, Page, PageState, Record, ScanFile, utcnow
 from pipeline.config import Settings
+from pipeline.deadline import Deadline, DeadlineEngine, run_within
 from pipeline.errors import ArchiveError, PageProcessingError, UnreadableScan
 from pipeline.ingest.pages import read_page
 from pipeline.process import PageContext, PageOutcome
@@ -72,33 +74,56 @@ def process_page(
         page.attempts += 1
         master = settings.resolved_data_dir / (scan.master_path or "")
         name, media_type, number, sha256 = scan.source_path, scan.media_type or "", page.page_number, scan.sha256
-    stage = "ingest"
     clock = _StageClock()
+    deadline = Deadline(settings.page_timeout_s)
+    bounded = replace(ctx, engine=DeadlineEngine(ctx.engine, deadline))
     try:
-        with clock.stage("read"):
-            image = read_page(master, name, media_type, number, read_limits(settings))
-        stage = "prepare"
-        outcome = read_page_image(image, ctx)
-        del image  # the page's pixels are not needed any more: one less full page held while saving
-        stage = "save"
-        with clock.stage("save"):
-            if outcome.segmented.aligned is not None:
-                image_path = derived_path(settings, sha256, number, "aligned")
-                _save_image(image_path, outcome.segmented.aligned)
-            else:
-                image_path = derived_path(settings, sha256, number, "prepared")
-                _save_image(image_path, outcome.prepared.image)
+        outcome, image_path = run_within(
+            deadline,
+            lambda: _read_and_save(settings, master, media_type, name, number, sha256, bounded, deadline, clock),
+            engine=ctx.engine,
+        )
     except (UnreadableScan, PageProcessingError) as exc:
-        return _fail(sessions, page_id, stage, exc.code, _naming_page(exc.message, name, number))
+        return _fail(sessions, page_id, deadline.stage, exc.code, _naming_page(exc.message, name, number))
     except ArchiveError:
         raise
     except Exception as exc:  # noqa: BLE001 - an unexpected bug on one page must not stop the batch
-        logger.exception("page failed", extra={"file": name, "page": number, "stage": stage})
-        return _fail(sessions, page_id, stage, "internal_error", f"{name}, page {number}: {type(exc).__name__}: {exc}")
+        logger.exception("page failed", extra={"file": name, "page": number, "stage": deadline.stage})
+        return _fail(
+            sessions, page_id, deadline.stage, "internal_error", f"{name}, page {number}: {type(exc).__name__}: {exc}"
+        )
     with session_scope(sessions) as session:
         batch = session.get_one(Batch, batch_id)
         _save_outcome(session, session.get_one(Page, page_id), batch, outcome, image_path, settings, ctx, clock)
         return session.get_one(Page, page_id).state.value
+
+
+def _read_and_save(
+    settings: Settings,
+    master: Path,
+    media_type: str,
+    name: str,
+    number: int,
+    sha256: str,
+    ctx: PageContext,
+    deadline: Deadline,
+    clock: _StageClock,
+) -> tuple[PageOutcome, Path]:
+    """The page's work outside the database, run within its time limit: read, the pipeline, the derived image."""
+    with clock.stage("read"):
+        image = read_page(master, name, media_type, number, read_limits(settings))
+    deadline.check("prepare")
+    outcome = read_page_image(image, ctx)
+    del image  # the page's pixels are not needed any more: one less full page held while saving
+    deadline.check("save")
+    with clock.stage("save"):
+        if outcome.segmented.aligned is not None:
+            image_path = derived_path(settings, sha256, number, "aligned")
+            _save_image(image_path, outcome.segmented.aligned)
+        else:
+            image_path = derived_path(settings, sha256, number, "prepared")
+            _save_image(image_path, outcome.prepared.image)
+    return outcome, image_path
 
 
 def _naming_page(message: str, name: str, number: int) -> str:

@@ -1,7 +1,8 @@
-"""Stand-in OCR engines for tests: scripted answers, a crash, a timeout. They fail the way TesseractEngine does."""
+"""Stand-in OCR engines for tests: scripted answers, a crash, a timeout, a slow call; they fail as Tesseract does."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -75,6 +76,32 @@ class TimingOutEngine:
 
     def detect_orientation(self, image: np.ndarray) -> tuple[int, float]:
         raise OcrError(f"Tesseract timed out after {self.timeout_s:.1f} s (limit {self.timeout_s:g} s)")
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass
+class SlowEngine:
+    """Every call takes ``seconds`` in one piece, as a native Tesseract call does that nothing can interrupt,
+    then reads ``answer``. Setting ``release`` ends the waits at once (a test's cleanup, so no thread outlives it)."""
+
+    seconds: float
+    answer: str = ""
+    release: threading.Event = field(default_factory=threading.Event)
+    calls: int = 0
+
+    def _wait(self) -> None:
+        self.calls += 1
+        self.release.wait(self.seconds)
+
+    def recognize(self, image: np.ndarray, *, lang: str, psm: int, whitelist: str | None = None) -> OcrResult:
+        self._wait()
+        return OcrResult(text=self.answer, confidence=0.96 if self.answer else 0.0)
+
+    def detect_orientation(self, image: np.ndarray) -> tuple[int, float]:
+        self._wait()
+        return 0, 0.0
 
     def close(self) -> None:
         """Nothing to release."""
