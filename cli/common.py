@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 
 from database.migrate import upgrade_all
-from pipeline.config import Settings, get_settings
+from pipeline.config import PROJECT_ROOT, Settings, get_settings
 from pipeline.errors import ArchiveError
+from services.redaction import forms_personal_keys, install_redaction
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,4 +37,10 @@ def domain_errors() -> Iterator[None]:
 
 
 def quiet_logging() -> None:
+    """Warnings and errors on stderr, with names and dates of birth redacted (see services.redaction)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        forms_dir = get_settings().schemas_dir / "forms"
+    except ValueError:  # bad settings are reported by the command that reads them
+        forms_dir = PROJECT_ROOT / "schemas" / "forms"
+    install_redaction(forms_personal_keys(forms_dir))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,7 +13,12 @@ from rich.table import Table
 from cli.common import console, domain_errors, err_console, ready_settings
 from database.accounts import Role
 from database.session import session_scope, workflow_sessions
+from services.redaction import install_redaction, personal_field_keys
 from services.users import create_user, disable_user, ensure_first_admin, list_users
+
+if TYPE_CHECKING:  # uvicorn and the app are imported only by `serve`, to keep every other command quick
+    import uvicorn
+    from fastapi import FastAPI
 
 users_app = typer.Typer(help="Web app accounts: reviewers, managers, operators, admins.", no_args_is_help=True)
 
@@ -37,13 +42,20 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def server_config(app: FastAPI, **options: Any) -> uvicorn.Config:
+    """Uvicorn's settings for the app; its access log (paths with query strings) is redacted like every log."""
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="info", proxy_headers=True, server_header=False, **options)
+    install_redaction(personal_field_keys(app.state.catalogue))  # onto the handlers uvicorn has just set up
+    return config
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
 ) -> None:
     """Start the reviewers' web app on the archive's databases."""
-    import uvicorn
-
     from webapp.app import create_app
 
     with domain_errors():
@@ -58,8 +70,9 @@ def serve(
         sock = _listen(host, port)
         app = create_app(settings)
     console.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
-    config = uvicorn.Config(app, log_level="info", proxy_headers=True, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    import uvicorn
+
+    uvicorn.Server(server_config(app)).run(sockets=[sock])
 
 
 @users_app.command("add")

@@ -15,6 +15,7 @@ from pipeline.config import Settings, get_settings
 from pipeline.errors import ArchiveError, DatabaseUnavailable, NotFound
 from pipeline.forms.catalogue import load_catalogue
 from pipeline.ocr.lexicon import load_lexicon
+from services.redaction import install_redaction, personal_field_keys, redact_text
 from services.review import Forbidden, ReviewConflict, ReviewInvalid
 from services.users import secret_key
 from webapp.deps import LoginRequired, PasswordChangeRequired
@@ -30,6 +31,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error(request: Request, status_code: int, message: str) -> Response:
+    # An error page never shows a record's values, even when a message was built with one.
+    message = redact_text(message)
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status_code)
     return render(request, "error.html", {"status_code": status_code, "message": message}, status_code=status_code)
@@ -81,7 +84,9 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            # Where and why only: pydantic's "input" and "ctx" would send the typed values back.
+            errors = [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in exc.errors()]
+            return JSONResponse({"detail": errors}, status_code=422)
         return _error(request, 422, "The request was not understood.")
 
 
@@ -98,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.secret = secret_key(settings)
     app.state.catalogue = load_catalogue(settings.schemas_dir / "forms")
+    install_redaction(personal_field_keys(app.state.catalogue))
     app.state.lexicon = load_lexicon(settings.schemas_dir)
     app.state.workflow = workflow_sessions(settings)
     # One database for both: the same session loads the registry (two writers on one SQLite file would block).
