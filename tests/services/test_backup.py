@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from database.accounts import AuditEvent
+from database.migrate import upgrade_all
 from database.registry import RegistryBase
 from database.session import dispose_engines, session_scope, workflow_and_registry, workflow_sessions
 from database.workflow import Field, Record, ScanFile, WorkflowBase
@@ -70,6 +72,24 @@ def _masters(data_dir: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): sha256_of(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@contextmanager
+def _fresh_postgres(base_url: str, suffix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside ``base_url``'s, dropped afterwards."""
+    url = make_url(base_url)
+    name = f"{url.database}_{suffix}"
+    admin = _admin_engine(base_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def empty_place(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
     """An empty data directory and an empty database of the same kind as ``settings``' (PostgreSQL: a new one)."""
@@ -77,17 +97,8 @@ def empty_place(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
     if settings.workflow_url.startswith("sqlite"):
         yield Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'archive.sqlite'}")
         return
-    url = make_url(settings.workflow_url)
-    name = f"{url.database}_restore"
-    admin = _admin_engine(settings.workflow_url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield Settings(data_dir=data_dir, database_url=url.set(database=name).render_as_string(hide_password=False))
-    dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _fresh_postgres(settings.workflow_url, "restore") as url:
+        yield Settings(data_dir=data_dir, database_url=url)
 
 
 def test_a_backup_restores_into_an_empty_place_with_every_row_and_master(
@@ -155,3 +166,32 @@ def test_a_damaged_backup_is_refused_and_the_cli_runs_both_ways(
     refused = runner.invoke(app, ["restore", str(dest)])
     assert refused.exit_code == 2 and "--force" in refused.output
     assert os.access(get_settings().masters_dir, os.R_OK)
+
+
+@pytest.mark.postgres
+def test_a_registry_of_its_own_is_dumped_beside_the_workflow_store(
+    sqlite_settings: Settings, postgres_url: str, tmp_path: Path
+) -> None:
+    """Workflow store in SQLite, registry in PostgreSQL: each database in its own kind of file, both restored."""
+    with _fresh_postgres(postgres_url, "registry") as registry_url, _fresh_postgres(postgres_url, "registry_to") as to:
+        source = Settings(
+            data_dir=sqlite_settings.data_dir, database_url=sqlite_settings.workflow_url, registry_url=registry_url
+        )
+        upgrade_all(source)
+        _populate(source)
+        manifest = backup(source, tmp_path / "backup")
+        assert [(d["name"], d["dialect"], d["file"], d["holds"]) for d in manifest["databases"]] == [
+            ("workflow", "sqlite", "workflow.sqlite", ["workflow"]),
+            ("registry", "postgresql", "registry.dump", ["registry"]),
+        ]
+        assert manifest["databases"][1]["tables"]["registry_act_records"] == 2
+        assert "registry_act_records" not in manifest["databases"][0]["tables"]
+        place = tmp_path / "restored"
+        target = Settings(data_dir=place, database_url=f"sqlite:///{place / 'archive.sqlite'}", registry_url=to)
+        mismatched = Settings(data_dir=place, database_url=f"sqlite:///{place / 'archive.sqlite'}")
+        with pytest.raises(BackupError, match="ARCHIVE_REGISTRY_URL"):
+            restore(mismatched, tmp_path / "backup")
+        restore(target, tmp_path / "backup")
+        assert _counts(to) == _counts(registry_url)
+        assert _counts(target.workflow_url)["records"] == 2
+        assert _masters(place) == _masters(source.resolved_data_dir)
