@@ -4,6 +4,10 @@ Values are written just above their ruled line and often run over it, so a crop 
 the box and below the line. The lines are removed only inside narrow bands where the template says they
 are, and only as long horizontal runs, so a handwritten dash or a descender crossing the line survives.
 Ink that only pokes into the margins from the neighbouring fields is whitened as well.
+
+A value that runs past the right end of its box (a long place name, a squeezed-in remark) is followed: when
+writing reaches the crop's right edge, the crop is widened along the ink until a blank wider than a space
+between words, or the page's frame, so the value is read whole rather than cut and sent to review.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ _MIN_GLYPH_MM = 1.0  # ink components smaller than this both ways are specks, no
 _THROUGH_SHARE = 0.75  # of the crop's height
 _MIN_WRITING_MM2 = 0.5  # ink area in a box that counts as something written
 _MIN_FILLED_FIELDS = 2  # a slot holds a record when at least this many of its fields have writing
+# Writing past its box is followed at most this far (every form's boxes end 14 mm from the paper's edge) ...
+_OVERRUN_MAX_MM = 14.0
+_OVERRUN_GAP_MM = 3.0  # ... and ends at a blank this wide: more than a space between words
 
 
 def crop_rect(template: FormTemplate, spec: FieldSpec, slot: int, dpi: int) -> tuple[int, int, int, int]:
@@ -51,6 +58,17 @@ def _line_rows(template: FormTemplate, rect: tuple[int, int, int, int], dpi: int
         if -h * 0.1 <= row <= h * 1.1 and x1 * px < x0 + w and x2 * px > x0:
             rows.append(row)
     return rows
+
+
+def _line_columns(template: FormTemplate, rect: tuple[int, int, int, int], dpi: int) -> list[float]:
+    """Columns (in crop pixels) of the template's vertical ruled lines (the frame) that cross the crop."""
+    x0, y0, w, h = rect
+    px = dpi / MM_PER_INCH
+    return [
+        x * px - x0
+        for y1, y2, x in template_lines(template).vertical
+        if -w * 0.1 <= x * px - x0 <= w * 1.1 and y1 * px < y0 + h and y2 * px > y0
+    ]
 
 
 def remove_ruled_lines(mask: np.ndarray, line_rows: list[float], dpi: int) -> np.ndarray:
@@ -119,6 +137,39 @@ def writing_area_mm2(mask: np.ndarray, dpi: int) -> float:
     return float(stats[writing, cv2.CC_STAT_AREA].sum()) / px**2
 
 
+def _cleaned(
+    mask: np.ndarray, template: FormTemplate, spec: FieldSpec, rect: tuple[int, int, int, int], y0: int, dpi: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the ink of ``rect`` without ruled lines and the neighbours' ink, what was taken away)."""
+    left, top, width, height = rect
+    ink = mask[top : top + height, left : left + width].copy()
+    px = dpi / MM_PER_INCH
+    erase = remove_ruled_lines(ink, _line_rows(template, rect, dpi), dpi)
+    columns = _line_columns(template, rect, dpi)
+    if columns:  # the frame's lines, found the same way with rows and columns swapped
+        erase |= remove_ruled_lines(np.ascontiguousarray(ink.T), columns, dpi).T
+    ink[erase] = 0
+    box_top = round(_MARGIN_ABOVE_MM * px) - (top - y0)
+    box_bottom = round((_MARGIN_ABOVE_MM + spec.box[3] + _BELOW_LINE_MM) * px) - (top - y0)
+    stray = _strays(ink, box_top, box_bottom)
+    ink[stray] = 0
+    return ink, erase | stray
+
+
+def _overrun_right(ink: np.ndarray, dpi: int) -> int:
+    """Columns past the right edge of ``ink`` (a strip starting at the crop's edge) that the writing
+    reaching the edge goes on into: up to the last inked column before a blank of word-space width."""
+    px = dpi / MM_PER_INCH
+    gap = round(_OVERRUN_GAP_MM * px)
+    inked = np.flatnonzero(ink.any(axis=0))
+    last = -1
+    for column in inked:
+        if column - last > gap:
+            break
+        last = int(column)
+    return last + 1
+
+
 def cut_field(
     aligned: np.ndarray,
     mask: np.ndarray,
@@ -137,17 +188,18 @@ def cut_field(
     page_h, page_w = aligned.shape
     left, top = max(0, x0), max(0, y0)
     right, bottom = min(page_w, x0 + w), min(page_h, y0 + h)
-    image = aligned[top:bottom, left:right].copy()
-    ink = mask[top:bottom, left:right].copy()
-    rect = (left, top, right - left, bottom - top)
     px = dpi / MM_PER_INCH
-    erase = remove_ruled_lines(ink, _line_rows(template, rect, dpi), dpi)
-    ink[erase] = 0
-    box_top = round(_MARGIN_ABOVE_MM * px) - (top - y0)
-    box_bottom = round((_MARGIN_ABOVE_MM + spec.box[3] + _BELOW_LINE_MM) * px) - (top - y0)
-    stray = _strays(ink, box_top, box_bottom)
-    erase |= stray
-    ink[stray] = 0
+    ink, erase = _cleaned(mask, template, spec, (left, top, right - left, bottom - top), y0, dpi)
+    reach = min(page_w, right + round(_OVERRUN_MAX_MM * px))
+    if reach > right and ink[:, -1].any():
+        # the writing reaches the crop's edge: follow it into the margin past the box
+        beyond, _ = _cleaned(mask, template, spec, (right, top, reach - right, bottom - top), y0, dpi)
+        extra = _overrun_right(beyond, dpi)
+        if extra:
+            right = min(reach, right + extra + round(_MARGIN_SIDE_MM * px))
+            ink, erase = _cleaned(mask, template, spec, (left, top, right - left, bottom - top), y0, dpi)
+    rect = (left, top, right - left, bottom - top)
+    image = aligned[top:bottom, left:right].copy()
     fringe = 2 * round(_FRINGE_MM * px) + 1
     erase = (cv2.dilate(erase.astype(np.uint8), np.ones((fringe, fringe), np.uint8)) > 0) & (ink == 0)
     image[erase] = paper[top:bottom, left:right][erase]

@@ -218,3 +218,41 @@ def test_crop_keeps_a_descender_that_crosses_the_line() -> None:
     found_below = ink_mask(crop.image)[below] > 0
     assert written_below.sum() > 50
     assert (found_below & written_below).sum() > 0.8 * written_below.sum()
+
+
+def test_a_value_running_past_its_box_is_cut_whole_and_read_whole() -> None:
+    """A long place typed on past the end of its box (into the margin before the frame) is followed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr.engine import TesseractEngine
+    from pipeline.ocr.image import prepare_field
+    from tests.prepare.synthetic import FONT
+
+    dpi = 300
+    template = CATALOGUE.form("birth_tj_2010")
+    spec = template.field("child_birth_place")
+    value = "ш. Истаравшан, ҷ. Ҳамадонӣ, к. Сомониён"
+    image = Image.fromarray(render_blank(template, dpi))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), size=mm_to_px(4.0, dpi))
+    x, y, w, h = template.field_box_mm(spec, 0)
+    width_mm = draw.textlength(value, font=font) * MM_PER_INCH / dpi
+    start = x + w + 2.7 - width_mm  # ends 2.7 mm past the box, past its crop margin, before the frame
+    assert start > x
+    draw.text((mm_to_px(start, dpi), mm_to_px(y + h - 0.4, dpi)), value, fill=20, font=font, anchor="ls")
+    draw.text((mm_to_px(x + 3, dpi), mm_to_px(y - 8.54 + h - 0.4, dpi)), "Раҳимова", fill=20, font=font, anchor="ls")
+    segmented = segment_page(np.asarray(image, dtype=np.uint8).copy(), CATALOGUE, dpi=dpi)
+    crop = {c.key: c for c in segmented.slots[0]}["child_birth_place"]
+    box_x, _, box_w, _ = crop_rect(template, spec, 0, dpi)
+    assert crop.box_px[2] > box_w  # widened past the box
+    assert crop.box_px[0] + crop.box_px[2] < mm_to_px(200.0, dpi)  # not into the frame
+    ink = prepare_field(crop.image)
+    assert ink.image is not None and not ink.cut_off
+    engine = TesseractEngine()
+    try:
+        assert engine.recognize(ink.image, lang="tgk+rus", psm=7).text == value
+    finally:
+        engine.close()
+    # a value that ends inside its box is cut as before
+    surname = {c.key: c for c in segmented.slots[0]}["child_surname"]
+    assert surname.box_px == crop_rect(template, template.field("child_surname"), 0, dpi)
