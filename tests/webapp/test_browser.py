@@ -15,11 +15,12 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
-from database.accounts import AuditEvent
+from database.accounts import AuditEvent, Role
 from database.session import session_scope, workflow_sessions
 from database.workflow import Field, Record
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
+from services.users import create_user
 from tests.webapp.support import PASSWORD, ReviewData
 from webapp.app import create_app
 
@@ -191,3 +192,36 @@ def test_a_reviewer_of_another_office_gets_404_for_a_record_by_its_url(
     response = page.goto(f"{live_server}/review/{review_data.sno}")
     assert response is not None and response.status == 200
     page.context.close()
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_a_generated_password_is_replaced_at_first_sign_in_with_the_keyboard(
+    browser: Browser, live_server: str, settings: Settings
+) -> None:
+    with session_scope(workflow_sessions(settings)) as session:
+        _user, printed = create_user(session, "nadia", Role.REVIEWER, ["KHJ"])
+    assert printed
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{live_server}/queue")
+    page.focus("input[name=username]")
+    page.keyboard.type("nadia")
+    page.keyboard.press("Tab")
+    page.keyboard.type(printed)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/password")  # the queue asked for is refused until the password is changed
+    assert "chosen by someone else" in page.inner_text("main")
+    page.focus("input[name=current]")
+    page.keyboard.type(printed)
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        page.keyboard.type("nadia's own passphrase")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/queue?notice=password_changed")
+    assert "Your password is changed" in page.inner_text("body")
+    page.goto(f"{live_server}/records")
+    assert page.url == f"{live_server}/records"
+    context.close()
+    assert errors == []
