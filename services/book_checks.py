@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from database.workflow import Book, CopyKind, Field, Page, Record, ScanFile
 from pipeline.qa.rules import SequenceSettings
@@ -110,14 +110,17 @@ def _fingerprints(session: Session, record_ids: Sequence[str]) -> dict[str, str]
 
 
 def _entries(session: Session, office: str, act_type: str, year: int, copy: CopyKind) -> list[BookEntry]:
-    """The records of every volume, in binding order (volume label, file, page, slot)."""
-    registered = and_(Field.record_id == Record.id, Field.key == "registration_date")
+    """The records of every volume, in binding order (volume label, file, page, slot), each with the
+    registering body it names (its office field)."""
+    registered = aliased(Field)
+    body = aliased(Field)
     rows = session.execute(
-        select(Record.id, Record.act_number, Field.value)
+        select(Record.id, Record.act_number, registered.value, body.value)
         .join(Book, Book.id == Record.book_id)
         .join(Page, Page.id == Record.page_id)
         .join(ScanFile, ScanFile.id == Page.scan_file_id)
-        .outerjoin(Field, registered)
+        .outerjoin(registered, and_(registered.record_id == Record.id, registered.key == "registration_date"))
+        .outerjoin(body, and_(body.record_id == Record.id, body.key == "office"))
         .where(
             Book.office == office,
             Book.act_type == act_type,
@@ -127,7 +130,15 @@ def _entries(session: Session, office: str, act_type: str, year: int, copy: Copy
         )
         .order_by(Book.label, ScanFile.id, Page.page_number, Record.slot)
     ).all()
-    return [BookEntry(rid, parse_act_number(number), _iso_date(day), fingerprint=rid) for rid, number, day in rows]
+    return [
+        BookEntry(rid, parse_act_number(number), _iso_date(day), fingerprint=rid, body=_body(named))
+        for rid, number, day, named in rows
+    ]
+
+
+def _body(office: str | None) -> str:
+    """The registering body a record names, case and spacing aside."""
+    return " ".join((office or "").split()).casefold()
 
 
 def _iso_date(value: str | None) -> date | None:

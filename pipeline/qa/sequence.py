@@ -1,6 +1,7 @@
 """Book checks on act numbers: a book's records in page order run 1, 2, 3 ... in registration-date order; gaps,
 repeats and numbers out of date order are found per sequence, and a new sequence at 1 is a new registering
-body (a village soviet or jamoat bound after the district's own records), not an error. Pure.
+body (a village soviet or jamoat bound after the district's own records), not an error; records naming
+another registering body are a sequence of their own. Pure.
 
 A gap alone is a finding about the book (pages not scanned, or acts never written) for its manager, not about
 any record: its records' fields are flagged only when page order points at a misread number, a record whose
@@ -30,6 +31,10 @@ class BookEntry:
     act_number: int | None
     registration_date: date | None
     fingerprint: str = ""  # the record's values in short: two scans of one page give the same
+    # the registering body written on the record (its office): each body numbers its own acts from 1, so a
+    # volume holding several bodies' records has a sequence for each (a book's year is one: no split by year,
+    # a record dated in another year stays in its body's sequence and is checked against its date order)
+    body: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,8 +191,12 @@ def check_sequence(entries: Sequence[BookEntry], index: int = 1) -> SequenceRepo
 
 
 def check_book(entries: Sequence[BookEntry]) -> BookReport:
-    """Every sequence of a book (entries in page order) checked."""
-    sequences = split_sequences(entries)
+    """Every sequence of a book (entries in page order) checked: per registering body, and within one, a new
+    sequence where the numbers start again at 1 (a body whose records do not name it apart)."""
+    bodies: dict[str, list[BookEntry]] = defaultdict(list)
+    for entry in entries:
+        bodies[entry.body].append(entry)
+    sequences = [sequence for same in bodies.values() for sequence in split_sequences(same)]
     return BookReport(
         sequences=tuple(check_sequence(s, i) for i, s in enumerate(sequences, start=1)),
         unnumbered=tuple(e.record_id for e in entries if e.act_number is None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from pipeline.qa.rules import SequenceSettings
@@ -92,3 +93,15 @@ def test_unreadable_numbers_are_counted_apart_and_settings_turn_flags_off() -> N
     assert report.unnumbered == ("r1",)
     assert book_flags(report, SequenceSettings(flag_gaps=False)) == {}
     assert parse_act_number("0214") == 214 and parse_act_number("21a") is None and parse_act_number(None) is None
+
+
+def test_each_registering_body_named_on_the_records_is_a_sequence_of_its_own() -> None:
+    """A jamoat's acts bound among the district's (page order: d1 j1 d2 j2 d3)."""
+    numbers, days = [1, 1, 2, 2, 3], [0, 1, 5, 6, 9]
+    bodies = ["district", "jamoat", "district", "jamoat", "district"]
+    unnamed = entries(numbers, days=days)
+    assert not check_book(unnamed).clean  # taken as one body: 2 repeated
+    named = [replace(e, body=b) for e, b in zip(unnamed, bodies, strict=True)]
+    report = check_book(named)
+    assert report.clean and [(s.expected, s.found) for s in report.sequences] == [(3, 3), (2, 2)]
+    assert book_flags(report, SequenceSettings()) == {}

@@ -70,6 +70,25 @@ def test_book_checks_report_and_flag_gaps_repeats_disorder_and_accept_a_restart(
     assert again.flagged == 0  # nothing new to flag
 
 
+def test_records_naming_another_registering_body_are_their_own_sequence(settings: Settings) -> None:
+    """A jamoat's acts bound among the district's: each numbers from 1 in its own date order, no error."""
+    jamoat = {"office": "Ҷамоати деҳоти   Ғафуров"}
+    planted = [
+        Planted(1, date(2015, 1, 5)),
+        Planted(2, date(2015, 1, 9)),
+        Planted(1, date(2015, 1, 2), changes=jamoat),
+        Planted(3, date(2015, 1, 12)),
+        Planted(2, date(2015, 1, 3), changes={"office": "ҷамоати деҳоти Ғафуров"}),  # spelt in another case
+        Planted(4, date(2015, 1, 20)),
+    ]
+    with session_scope(workflow_sessions(settings)) as session:
+        make_book_records(session, planted)
+    with session_scope(workflow_sessions(settings)) as session:
+        (check,) = check_books(session, RULES.sequence, office="KHJ", flag=True)
+    assert check.report.clean and check.flagged == 0
+    assert sorted((s.expected, s.found) for s in check.report.sequences) == [(2, 2), (4, 4)]
+
+
 def _two_copies(settings: Settings) -> tuple[list[str], list[str]]:
     """Acts 1-6 in the first copy; in the second: 1 alike (marks aside), 2 with another birth date, no 3,
     4 another act under the same number, 5 with its number unreadable, 6 in Russian spelling, and 7."""
