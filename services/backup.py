@@ -28,6 +28,7 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 import database.accounts  # noqa: F401 - its tables belong to the workflow metadata
 from database.migrate import alembic_config, upgrade_all
@@ -271,6 +272,7 @@ def _check_destination(dest: Path) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} is not an empty folder: give a new folder for the backup")
     dest.mkdir(parents=True, exist_ok=True)
+    dest.chmod(0o700)  # the registry's people are in it: readable by the archive's own user only
 
 
 def backup(settings: Settings, dest: Path, progress: Progress | None = None) -> dict[str, Any]:
@@ -355,15 +357,22 @@ def _rows_in(url: str, holds: tuple[str, ...]) -> int:
     try:
         with engine.connect() as conn:
             return sum(_table_counts(conn, holds).values())
+    except OperationalError as exc:
+        where = make_url(url).render_as_string(hide_password=True)
+        raise BackupError(
+            f"cannot reach the database to restore into ({where}): {exc.orig}. Create it first "
+            "(e.g. `createdb archive`) and check ARCHIVE_DATABASE_URL / ARCHIVE_REGISTRY_URL."
+        ) from exc
     finally:
         engine.dispose()
 
 
-def _check_empty(settings: Settings, targets: list[Database]) -> None:
+def _check_empty(settings: Settings, targets: list[Database], force: bool) -> None:
+    """Every target database can be reached; unless ``force``, none holds rows and no master is there."""
     taken = [f"the {t.name} database holds rows" for t in targets if _rows_in(t.url, t.holds)]
     if settings.masters_dir.is_dir() and any(p.is_file() for p in settings.masters_dir.rglob("*")):
         taken.append(f"{settings.masters_dir} holds files")
-    if taken:
+    if taken and not force:
         raise BackupError(
             "refusing to restore over an archive in use: " + "; ".join(taken) + ". Restore into an empty data "
             "directory and empty databases, or give --force to replace them."
@@ -455,8 +464,7 @@ def restore(
     targets = databases_of(settings)
     _check_backup(source, manifest, targets)
     dispose_engines()
-    if not force:
-        _check_empty(settings, targets)
+    _check_empty(settings, targets, force)
     report = RestoreReport()
     for db, entry in zip(targets, manifest["databases"], strict=True):
         path = source / entry["file"]

@@ -195,3 +195,15 @@ def test_a_registry_of_its_own_is_dumped_beside_the_workflow_store(
         assert _counts(to) == _counts(registry_url)
         assert _counts(target.workflow_url)["records"] == 2
         assert _masters(place) == _masters(source.resolved_data_dir)
+
+
+@pytest.mark.parametrize("settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_restore_into_a_database_that_does_not_exist_says_to_create_it(settings: Settings, tmp_path: Path) -> None:
+    _populate(settings)
+    backup(settings, tmp_path / "backup")
+    missing = make_url(settings.workflow_url).set(database="archive_no_such_db").render_as_string(hide_password=False)
+    target = Settings(data_dir=tmp_path / "restored", database_url=missing)
+    for force in (False, True):
+        with pytest.raises(BackupError, match="createdb"):
+            restore(target, tmp_path / "backup", force=force)
+    assert not (tmp_path / "restored" / "masters").exists()
