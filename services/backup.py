@@ -112,7 +112,7 @@ def _stored_masters(conn: Connection) -> list[tuple[str, str]]:
     query = select(ScanFile.sha256, ScanFile.master_path).where(
         ScanFile.state == ScanFileState.STORED, ScanFile.master_path.is_not(None)
     )
-    return [(sha256, master) for sha256, master in conn.execute(query.order_by(ScanFile.id))]
+    return [(sha256, master or "") for sha256, master in conn.execute(query.order_by(ScanFile.id))]
 
 
 def _facts(conn: Connection, db: Database) -> dict[str, Any]:

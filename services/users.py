@@ -150,6 +150,7 @@ def change_password(
     ``keep_session`` is the id of the session making the change, which stays signed in.
     """
     user = get_user(session, username)
+    ok: bool
     try:
         ok = _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
