@@ -17,7 +17,9 @@ from cli.common import console, domain_errors, ready_settings
 from database.session import session_scope, workflow_sessions
 from database.workflow import BatchFile, CopyKind, Page
 from pipeline.config import Settings
+from pipeline.errors import IngestError
 from pipeline.forms.catalogue import load_catalogue
+from pipeline.ingest.fingerprint import sniff_media_type
 from services.batches import DONE_PAGE_STATES, BatchRequest, problems_of_batch, start_batch
 
 
@@ -112,6 +114,7 @@ def run(
 ) -> None:
     """Ingest the files or folders and run the whole flow on them; prints a summary."""
     with domain_errors():
+        check_given(paths)
         settings = ready_settings()
         if form is not None:
             load_catalogue(settings.schemas_dir / "forms").form(form)
@@ -136,3 +139,30 @@ def run(
         with session_scope(workflow_sessions(settings)) as session:
             problems = problems_of_batch(session, batch_id)
         print_summary(summary, problems, time.perf_counter() - started)
+        if not summary["pages"]:
+            raise IngestError(
+                "no page could be read from the files given (the reasons are listed above); "
+                f"give scan files ({SCAN_KINDS}) or folders of them"
+            )
+
+
+SCAN_KINDS = "PDF, TIFF, JPEG, PNG"
+
+
+def check_given(paths: list[Path]) -> None:
+    """Refuses, before a batch is started, a run none of whose paths is a folder or a scan (a first run given the
+    wrong file); when some are, the batch runs and quarantines the others with their reasons."""
+    problems = []
+    for path in paths:
+        if path.is_dir():
+            return
+        try:
+            if sniff_media_type(path) is not None:
+                return
+            empty = path.stat().st_size == 0
+            problems.append(f"{path}: " + ("the file is empty (0 bytes)" if empty else "not a scan (by its content)"))
+        except FileNotFoundError:
+            problems.append(f"{path}: no such file or folder")
+        except OSError as exc:
+            problems.append(f"{path}: cannot be read ({exc.strerror})")
+    raise IngestError(f"nothing to run: {'; '.join(problems)}. Give scan files ({SCAN_KINDS}) or folders of them")

@@ -60,6 +60,8 @@ def serve(
 
     with domain_errors():
         settings = ready_settings()
+        # the port first: a first admin created and shown just before a port-in-use error is a password lost
+        sock = _listen(host, port)
         with session_scope(workflow_sessions(settings)) as session:
             password = ensure_first_admin(session)
         if password:
@@ -67,7 +69,6 @@ def serve(
             console.print(f"    {password}", highlight=False)
             console.print("It must be changed at the first sign-in.")
             console.print("Add reviewers with `archive users add NAME --role reviewer --office CODE`.")
-        sock = _listen(host, port)
         app = create_app(settings)
     console.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
     import uvicorn

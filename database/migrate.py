@@ -10,7 +10,7 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
 
-from database.session import engine_for
+from database.session import engine_for, shown_url
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.errors import DatabaseUnavailable
 
@@ -29,14 +29,36 @@ def upgrade_all(settings: Settings, revision: str = "head") -> None:
     """Upgrades the workflow store and the registry; creates the SQLite folder when needed."""
     for url in {settings.workflow_url, settings.registry_database_url}:
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        command.upgrade(alembic_config("workflow", settings.workflow_url), revision)
-        command.upgrade(alembic_config("registry", settings.registry_database_url), revision)
-    except OperationalError as exc:
-        raise DatabaseUnavailable(
-            f"cannot reach the database ({exc.orig}). Start the server or fix ARCHIVE_DATABASE_URL."
-        ) from exc
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create the folder {folder} of the SQLite database ({exc.strerror}); "
+                    "set ARCHIVE_DATA_DIR (or ARCHIVE_DATABASE_URL) to a place this user can write"
+                ) from exc
+    registry_variable = "ARCHIVE_REGISTRY_URL" if settings.registry_url else "ARCHIVE_DATABASE_URL"
+    for database, url, variable in (
+        ("workflow", settings.workflow_url, "ARCHIVE_DATABASE_URL"),
+        ("registry", settings.registry_database_url, registry_variable),
+    ):
+        try:
+            command.upgrade(alembic_config(database, url), revision)
+        except OperationalError as exc:
+            raise DatabaseUnavailable(_unreachable(database, url, variable, exc)) from exc
+
+
+def _unreachable(database: str, url: str, variable: str, exc: OperationalError) -> str:
+    reason = str(exc.orig).strip().replace("\n", " ")
+    if url.startswith("sqlite"):
+        return (
+            f"cannot open the {database} database {shown_url(url)} ({reason}); check that its folder exists and is "
+            f"writable, or set ARCHIVE_DATA_DIR or {variable}"
+        )
+    return (
+        f"cannot reach the {database} database {shown_url(url)} ({reason}). Start the database server, or fix "
+        f"{variable} (its host, port, user, password and database name)"
+    )
 
 
 def downgrade_all(settings: Settings, revision: str = "base") -> None:

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.config import Settings
-from pipeline.errors import DatabaseUnavailable
+from pipeline.errors import ConfigError, DatabaseUnavailable
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,13 +33,28 @@ def engine_for(url: str) -> Engine:
     """One engine per database URL for the life of the process."""
     engine = _engines.get(url)
     if engine is None:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
-            event.listen(engine, "connect", _sqlite_pragmas)
-        else:
-            engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        try:
+            if url.startswith("sqlite"):
+                engine = create_engine(url, connect_args={"timeout": 30})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise ConfigError(
+                f"the database URL {shown_url(url)} cannot be used ({exc}); set ARCHIVE_DATABASE_URL (and "
+                "ARCHIVE_REGISTRY_URL) to sqlite:///path/to/archive.sqlite or "
+                "postgresql+psycopg://user:password@host:5432/name, or leave them unset for SQLite in ARCHIVE_DATA_DIR"
+            ) from exc
         _engines[url] = engine
     return engine
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url.split("@")[-1])
 
 
 def dispose_engines() -> None:
