@@ -11,7 +11,7 @@ from rich.console import Console
 
 from database.migrate import upgrade_all
 from pipeline.config import PROJECT_ROOT, Settings, get_settings
-from pipeline.errors import ArchiveError
+from pipeline.errors import ArchiveError, ConfigError
 from services.redaction import forms_personal_keys, install_redaction
 
 console = Console()
@@ -21,7 +21,13 @@ err_console = Console(stderr=True)
 def ready_settings() -> Settings:
     """Settings with both databases migrated to the newest schema."""
     settings = get_settings()
-    settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the archive folder {settings.resolved_data_dir} ({exc.strerror}); "
+            "set ARCHIVE_DATA_DIR to a folder this user can write"
+        ) from exc
     upgrade_all(settings)
     return settings
 

@@ -109,3 +109,15 @@ def test_serve_on_a_port_in_use(sqlite_settings: Settings, tmp_path: Path, taken
     dispose_engines()
     with session_scope(workflow_sessions(sqlite_settings)) as session:
         assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_an_archive_folder_that_cannot_be_made(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    env = {"ARCHIVE_DATA_DIR": str(tmp_path / "a-file" / "archive"), "ARCHIVE_DATABASE_URL": ""}
+    result = archive("progress", env=env, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    message = " ".join(result.stderr.split())
+    assert (
+        "cannot create the archive folder" in message
+        and "set ARCHIVE_DATA_DIR to a folder this user can write" in message
+    )
