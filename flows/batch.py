@@ -123,13 +123,13 @@ def load_verified_task() -> dict[str, int]:
 
 @flow(name="archive-batch")
 def batch_flow(
-    batch_id: str, paths: list[str], workers: int | None = None, runner: RunnerKind = "threads"
+    batch_id: str, paths: list[str], workers: int | None = None, runner: RunnerKind | None = None
 ) -> dict[str, Any]:
     """Runs one batch end to end. Safe to run again: done pages are skipped, nothing is duplicated.
 
     Files are found and ingested a few at a time while earlier pages are processed; at most a few pages per
     worker are submitted ahead, so a folder of thousands of files is never listed, nor a long book queued whole.
-    ``workers`` defaults to ARCHIVE_WORKERS of the machine running the flow.
+    ``workers`` defaults to ARCHIVE_WORKERS and ``runner`` to ARCHIVE_PAGE_RUNNER of the machine running the flow.
     """
     settings = get_settings()
     sessions = workflow_sessions(settings)
@@ -141,7 +141,7 @@ def batch_flow(
         form_hint, year = batch.form_hint, batch.book.year
     progress = ProgressLog(logger)
     seen_files: set[int] = set()  # the same content given twice in one batch is processed once
-    with page_task_runner(runner, workers) as page_runner:
+    with page_task_runner(runner or settings.page_runner, workers, settings.dask_address) as page_runner:
         window = TaskWindow(page_runner, workers * (1 + QUEUED_PER_WORKER), progress.done)
 
         def submit(pages: dict[int, list[int]]) -> None:
@@ -171,7 +171,9 @@ def _chunks(sources: Iterable[SourceFile], size: int) -> Iterator[list[SourceFil
         yield chunk
 
 
-def run_batch_flow(batch_id: str, paths: list[str], *, workers: int, runner: RunnerKind = "threads") -> dict[str, Any]:
+def run_batch_flow(
+    batch_id: str, paths: list[str], *, workers: int, runner: RunnerKind | None = None
+) -> dict[str, Any]:
     """Runs the flow in this process with ``workers`` pages at once (Tesseract and OpenCV single-threaded)."""
     with prefect_api():
         return batch_flow(batch_id, paths, workers=max(1, workers), runner=runner)

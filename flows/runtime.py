@@ -11,6 +11,7 @@ import cv2
 
 from pipeline.config import Settings
 from pipeline.deadline import is_abandoned
+from pipeline.errors import ConfigError
 from pipeline.forms.catalogue import load_catalogue
 from pipeline.ocr.engine import OcrEngine, get_engine
 from pipeline.ocr.lexicon import load_lexicon
@@ -32,7 +33,7 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
-RunnerKind = Literal["threads", "processes"]
+RunnerKind = Literal["threads", "processes", "dask"]
 
 
 def limit_native_threads() -> None:
@@ -45,19 +46,36 @@ def limit_native_threads() -> None:
     cv2.setNumThreads(1)
 
 
-def page_task_runner(kind: RunnerKind, workers: int) -> Any:
+def page_task_runner(kind: RunnerKind, workers: int, dask_address: str | None = None) -> Any:
     """The task runner pages go through: threads by default (see deploy/README.md for the measurements).
 
     Threads work because Tesseract and OpenCV release the GIL while they compute; processes are kept as an
     option for measurement and for pipelines that would hold the GIL longer. Page processes reach the API
     the flow uses through PREFECT_API_URL (``flows.local_api`` sets it when no server is configured).
+    ``dask`` sends pages to the workers of a running Dask cluster (``prefect-dask``, the ``dask`` extra); its
+    workers need the same ARCHIVE_* and PREFECT_API_URL settings and the masters on shared storage.
     """
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+    if kind == "dask":
+        return _dask_task_runner(dask_address)
     if kind == "processes":
         return ProcessPoolTaskRunner(max_workers=workers, initializer=limit_native_threads)
     limit_native_threads()
     return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def _dask_task_runner(address: str | None) -> Any:
+    if not address:
+        raise ConfigError(
+            "pages are to run on a Dask cluster (ARCHIVE_PAGE_RUNNER=dask) but no scheduler is named: set "
+            "ARCHIVE_DASK_ADDRESS=tcp://host:8786, or ARCHIVE_PAGE_RUNNER=threads to run pages on this machine"
+        )
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        raise ConfigError("ARCHIVE_PAGE_RUNNER=dask needs prefect-dask: pip install 'archive-digitizer[dask]'") from exc
+    return DaskTaskRunner(address=address)
 
 
 def thread_engine(settings: Settings) -> OcrEngine:
@@ -70,6 +88,7 @@ def thread_engine(settings: Settings) -> OcrEngine:
 
 
 def page_context(settings: Settings, *, form_hint: str | None, year: int | None) -> PageContext:
+    limit_native_threads()  # also in pages run by a Dask worker, whose threads this process did not start
     catalogue = load_catalogue(settings.schemas_dir / "forms")
     return PageContext(
         catalogue=catalogue,

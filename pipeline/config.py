@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,12 @@ class Settings(BaseSettings):
     page_timeout_s: float = Field(default=120.0, description="time limit for one page through all stages")
     render_dpi: int = Field(default=300, description="resolution PDFs are rendered at")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, description="pages processed at once")
+    page_runner: Literal["threads", "processes", "dask"] = Field(
+        default="threads", description="how pages run in parallel: threads of the flow, processes, or a Dask cluster"
+    )
+    dask_address: str | None = Field(
+        default=None, description="Dask scheduler (tcp://host:8786) the pages go to when page_runner is dask"
+    )
     max_image_pixels: int = Field(default=250_000_000, description="decompression-bomb guard (pixels)")
     thresholds_file: Path | None = Field(default=None, description="calibrated thresholds; default in schemas")
     secret_key: str | None = Field(default=None, description="web session signing key; generated if unset")
