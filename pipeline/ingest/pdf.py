@@ -60,7 +60,8 @@ def _page_sizes(path: Path, name: str, first: int, last: int, timeout_s: float) 
     except PDFInfoNotInstalledError as exc:
         raise _missing_poppler(exc) from exc
     except (PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError, ValueError) as exc:
-        raise UnreadableScan(f"{name}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
+        where = f"{name}, page {first}" if first == last else name
+        raise UnreadableScan(f"{where}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
     sizes = {}
     for key, value in info.items():
         match = _PAGE_SIZE.match(str(key))
