@@ -142,3 +142,14 @@ def test_a_page_hanging_past_the_limit_fails_and_the_batch_goes_on(
     assert all(state == PageState.UNMATCHED for key, (state, _c, _r) in states.items() if key not in failed)
     with session_scope(workflow_sessions(sqlite_settings)) as session:
         assert session.get_one(Batch, batch_id).state.value == "finished"
+
+
+def test_a_folder_of_only_broken_files_runs_and_exits_non_zero(sqlite_settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "password.pdf").write_bytes(pdf_with("encrypt"))
+    result = CliRunner().invoke(app, ["run", str(folder), *RUN_ARGS])
+    assert result.exit_code == 6, result.output
+    assert "empty.png" in result.output and "password.pdf" in result.output  # the summary's reasons
+    assert "no page could be read from the files given" in " ".join(result.output.split())
