@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -172,7 +173,10 @@ class Page(WorkflowBase):
     """One page of a scan file and how far it has gone through the stages."""
 
     __tablename__ = "pages"
-    __table_args__ = (UniqueConstraint("scan_file_id", "page_number"),)
+    __table_args__ = (
+        UniqueConstraint("scan_file_id", "page_number"),
+        Index("ix_pages_file_state", "scan_file_id", "state"),  # pages per file and state, for the managers' view
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     scan_file_id: Mapped[int] = mapped_column(ForeignKey("scan_files.id"), index=True)
@@ -190,10 +194,15 @@ class Page(WorkflowBase):
     quality_score: Mapped[float | None] = mapped_column(Float)
     image_path: Mapped[str | None] = mapped_column(Text)
     provenance: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     scan_file: Mapped[ScanFile] = relationship(back_populates="pages")
     records: Mapped[list[Record]] = relationship(back_populates="page", order_by="Record.slot")
+
+
+# Partial indexes' predicates, spelled once: queries that should use them write the same literal text.
+REVIEWED_RECORDS_SQL = "verified_by IS NOT NULL"
+DECIDED_FIELDS_SQL = "state IN ('corrected', 'confirmed')"  # fields' state (records have none)
 
 
 class Record(WorkflowBase):
@@ -204,6 +213,18 @@ class Record(WorkflowBase):
         UniqueConstraint("page_id", "slot"),
         Index("ix_records_queue", "status", "office", "book_id"),
         Index("ix_records_natural_key", "office", "act_type", "act_year", "act_number"),
+        # the managers' view: counts per office and status of all time, read off this index alone
+        Index("ix_records_progress", "office", "status", "verified_at", "loaded_at"),
+        # ... and per reviewer, over the reviewed records only
+        Index(
+            "ix_records_reviewed",
+            "verified_by",
+            "office",
+            "verified_at",
+            "id",
+            postgresql_where=text(REVIEWED_RECORDS_SQL),
+            sqlite_where=text(REVIEWED_RECORDS_SQL),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -221,14 +242,14 @@ class Record(WorkflowBase):
     lease_owner: Mapped[str | None] = mapped_column(String(120))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verified_by: Mapped[str | None] = mapped_column(String(120))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     # set when an auto-verified record was drawn for review as an audit of auto-accepted fields
     audit_reason: Mapped[str | None] = mapped_column(String(40))
     # the same act's record in the other copy (first <-> second), so both can be shown side by side
     paired_record_id: Mapped[str | None] = mapped_column(String(32), index=True)
     copy_match: Mapped[CopyMatch | None] = mapped_column(enum_column(CopyMatch))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     page: Mapped[Page] = relationship(back_populates="records")
@@ -242,7 +263,17 @@ class Field(WorkflowBase):
     """One field value of a record, with what OCR read, its score, state and why it was flagged."""
 
     __tablename__ = "fields"
-    __table_args__ = (UniqueConstraint("record_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("record_id", "key"),
+        # the fields reviewers corrected or confirmed, a small share of all, counted per reviewer
+        Index(
+            "ix_fields_decided",
+            "record_id",
+            "state",
+            postgresql_where=text(DECIDED_FIELDS_SQL),
+            sqlite_where=text(DECIDED_FIELDS_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)

@@ -7,20 +7,33 @@ adds the groups up and divides. ``offices`` is the viewer's scope: None for ever
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import Row, Select, case, func, select, text
+from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
-from database.workflow import Batch, Book, Field, Page, PageState, Record, ScanFile, ScanFileState
+from database.workflow import (
+    DECIDED_FIELDS_SQL,
+    Batch,
+    Book,
+    Field,
+    Page,
+    PageState,
+    Record,
+    ScanFile,
+    ScanFileState,
+)
 from pipeline.types import FieldState, RecordStatus
 from services.loader import LOADABLE
 from services.offices import office_plan, target_dates
 
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+T = TypeVar("T")
 RATE_DAYS = 14  # the current rate is the mean over this many days
 CHART_DAYS = 60  # the records-per-day chart covers at most this many days
 WAITING_PAGE_STATES = (PageState.INGESTED, PageState.PREPARED, PageState.SEGMENTED, PageState.RECOGNIZED)
@@ -185,10 +198,21 @@ class Dashboard:
     reviewers: list[ReviewerFigures]
 
 
-# --- configuration ----------------------------------------------------------------------------------------
-
-
 # --- queries ------------------------------------------------------------------------------------------------
+#
+# Each part of the view is a few independent SELECTs and a fold of their rows. The overview runs every part's
+# statements together: one after another in the caller's session, or, given a session factory on PostgreSQL,
+# PARALLEL_QUERIES at a time on their own connections (each aggregates up to every record: together they take
+# the time of the slowest, not the sum; measured in benchmarks/dashboard_bench.py).
+
+PARALLEL_QUERIES = 4
+Rows = list[Row[Any]]
+
+
+@dataclass(frozen=True)
+class _Part(Generic[T]):
+    statements: list[Select[Any]]
+    fold: Callable[[list[Rows]], T]
 
 
 def _scope(query: Q, column: Any, offices: frozenset[str] | None) -> Q:
@@ -203,31 +227,30 @@ def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def office_figures(
+def _execute(session: Session, statements: list[Select[Any]], parallel: sessionmaker[Session] | None) -> list[Rows]:
+    """Every statement's rows, in order. SQLite (one file, one writer) and callers without a factory: in turn."""
+    if parallel is None or len(statements) < 2 or session.get_bind().dialect.name == "sqlite":
+        return [list(session.execute(statement).all()) for statement in statements]
+
+    def one(statement: Select[Any]) -> Rows:
+        with parallel() as own:
+            return list(own.execute(statement).all())
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="dashboard") as pool:
+        return list(pool.map(one, statements))
+
+
+def _run(session: Session, part: _Part[T], parallel: sessionmaker[Session] | None = None) -> T:
+    return part.fold(_execute(session, part.statements, parallel))
+
+
+def _office_part(
     session: Session, offices_file: Path, offices: frozenset[str] | None, today: date
-) -> list[OfficeFigures]:
-    """One row per office in scope: the offices file's offices first, then any other office that has books."""
+) -> _Part[list[OfficeFigures]]:
     since = _since(today, RATE_DAYS)
     plan = office_plan(session, offices_file)
     default_date, dates = target_dates(offices_file, today, plan)
     known = {o.code: o for o in plan}
-    rows: dict[str, OfficeFigures] = {}
-
-    def row(code: str) -> OfficeFigures:
-        if code not in rows:
-            info = known.get(code)
-            rows[code] = OfficeFigures(
-                code=code,
-                name=info.name if info else code,
-                target=info.total_target if info else 0,
-                target_date=dates.get(code, default_date),
-                today=today,
-            )
-        return rows[code]
-
-    for code in known:
-        if offices is None or code in offices:
-            row(code)
     files_q = _scope(
         select(
             Book.office,
@@ -239,68 +262,109 @@ def office_figures(
         Book.office,
         offices,
     )
-    for r in session.execute(files_q):
-        o = row(r.office)
-        o.files, o.quarantined = r.files, r.quarantined
+    # Pages: counted per file and state first (an index-only scan in file order), then summed per office.
+    per_file = (
+        select(Page.scan_file_id, Page.state, func.count().label("n"))
+        .group_by(Page.scan_file_id, Page.state)
+        .subquery()
+    )
     pages_q = _scope(
-        select(
-            Book.office,
-            func.count().label("pages"),
-            func.count(case((Page.state.in_(DONE_PAGE_STATES), 1))).label("done"),
-            func.count(case((Page.state == PageState.FAILED, 1))).label("failed"),
-            func.count(case((Page.state.in_(WAITING_PAGE_STATES), 1))).label("waiting"),
-            func.count(case(((Page.processed_at >= since) & Page.state.in_(DONE_PAGE_STATES), 1))).label("recent"),
-        )
+        select(Book.office, per_file.c.state, func.sum(per_file.c.n).label("n"))
+        .join(ScanFile, ScanFile.id == per_file.c.scan_file_id)
+        .join(Book, Book.id == ScanFile.book_id)
+        .group_by(Book.office, per_file.c.state),
+        Book.office,
+        offices,
+    )
+    recent_pages_q = _scope(
+        select(Book.office, func.count().label("n"))
+        .select_from(Page)
         .join(ScanFile, ScanFile.id == Page.scan_file_id)
         .join(Book, Book.id == ScanFile.book_id)
+        .where(Page.processed_at >= since, Page.state.in_(DONE_PAGE_STATES))
         .group_by(Book.office),
         Book.office,
         offices,
     )
-    for p in session.execute(pages_q):
-        o = row(p.office)
-        o.pages, o.pages_done, o.pages_failed, o.pages_waiting, o.pages_recent = (
-            p.pages,
-            p.done,
-            p.failed,
-            p.waiting,
-            p.recent,
-        )
+    # Records of all time: one group per office and status (ix_records_progress holds every column it reads).
+    # Reviewed = verified_at set: the review stamps verified_by and verified_at together.
     records_q = _scope(
         select(
             Record.office,
-            func.count().label("records"),
-            func.count(case((Record.status == RecordStatus.AUTO_VERIFIED, 1))).label("auto"),
-            func.count(case((Record.status.in_(TO_REVIEW), 1))).label("to_review"),
-            func.count(Record.verified_by).label("reviewed"),
+            Record.status,
+            func.count().label("n"),
+            func.count(Record.verified_at).label("reviewed"),
             func.count(Record.loaded_at).label("loaded"),
-            func.count(case((Record.status.in_(LOADABLE) & Record.loaded_at.is_(None), 1))).label("waiting_load"),
-            func.count(case((Record.created_at >= since, 1))).label("recent"),
-            func.count(case((Record.verified_at >= since, 1))).label("reviewed_recent"),
-            func.count(case((Record.loaded_at >= since, 1))).label("loaded_recent"),
-        ).group_by(Record.office),
+        ).group_by(Record.office, Record.status),
         Record.office,
         offices,
     )
-    for c in session.execute(records_q):
-        o = row(c.office)
-        o.records, o.auto_verified, o.to_review, o.reviewed, o.loaded, o.waiting_load = (
-            c.records,
-            c.auto,
-            c.to_review,
-            c.reviewed,
-            c.loaded,
-            c.waiting_load,
+    # Records of the last RATE_DAYS days: range scans of the three time stamps' indexes.
+    recent = ("records_recent", "reviewed_recent", "loaded_recent")
+    recent_qs = [
+        _scope(
+            select(Record.office, func.count().label("n")).where(column >= since).group_by(Record.office),
+            Record.office,
+            offices,
         )
-        o.records_recent, o.reviewed_recent, o.loaded_recent = c.recent, c.reviewed_recent, c.loaded_recent
-    ordered = [rows[c] for c in known if c in rows]
-    return ordered + [rows[c] for c in sorted(set(rows) - set(known))]
+        for column in (Record.created_at, Record.verified_at, Record.loaded_at)
+    ]
+
+    def fold(results: list[Rows]) -> list[OfficeFigures]:
+        rows: dict[str, OfficeFigures] = {}
+
+        def row(code: str) -> OfficeFigures:
+            if code not in rows:
+                info = known.get(code)
+                rows[code] = OfficeFigures(
+                    code=code,
+                    name=info.name if info else code,
+                    target=info.total_target if info else 0,
+                    target_date=dates.get(code, default_date),
+                    today=today,
+                )
+            return rows[code]
+
+        for code in known:
+            if offices is None or code in offices:
+                row(code)
+        records, pages, files, recent_pages, *recents = results
+        for c in records:
+            o = row(c.office)
+            o.records += c.n
+            o.auto_verified += c.n if c.status == RecordStatus.AUTO_VERIFIED else 0
+            o.to_review += c.n if c.status in TO_REVIEW else 0
+            o.reviewed += c.reviewed
+            o.loaded += c.loaded
+            o.waiting_load += c.n - c.loaded if c.status in LOADABLE else 0
+        for p in pages:
+            o, n = row(p.office), int(p.n)
+            o.pages += n
+            o.pages_done += n if p.state in DONE_PAGE_STATES else 0
+            o.pages_failed += n if p.state == PageState.FAILED else 0
+            o.pages_waiting += n if p.state in WAITING_PAGE_STATES else 0
+        for f in files:
+            o = row(f.office)
+            o.files, o.quarantined = f.files, f.quarantined
+        for p in recent_pages:
+            row(p.office).pages_recent = p.n
+        for name, counts in zip(recent, recents, strict=True):
+            for c in counts:
+                setattr(row(c.office), name, c.n)
+        ordered = [rows[c] for c in known if c in rows]
+        return ordered + [rows[c] for c in sorted(set(rows) - set(known))]
+
+    return _Part([records_q, pages_q, files_q, recent_pages_q, *recent_qs], fold)
 
 
-def records_per_day(
-    session: Session, offices: frozenset[str] | None, today: date, days: int = CHART_DAYS
-) -> list[tuple[date, int]]:
-    """Records extracted per day (grouped by date in the database), from the first day with records, gaps as 0."""
+def office_figures(
+    session: Session, offices_file: Path, offices: frozenset[str] | None, today: date
+) -> list[OfficeFigures]:
+    """One row per office in scope: the offices file's offices first, then any other office that has books."""
+    return _run(session, _office_part(session, offices_file, offices, today))
+
+
+def _daily_part(offices: frozenset[str] | None, today: date, days: int) -> _Part[list[tuple[date, int]]]:
     day = func.date(Record.created_at)
     query = _scope(
         select(day.label("day"), func.count().label("n"))
@@ -310,17 +374,26 @@ def records_per_day(
         Record.office,
         offices,
     )
-    counts = {_day(r.day): r.n for r in session.execute(query)}
-    if not counts:
-        return []
-    first = min(counts)
-    return [
-        (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range((today - first).days + 1)
-    ]
+
+    def fold(results: list[Rows]) -> list[tuple[date, int]]:
+        counts = {_day(r.day): r.n for r in results[0]}
+        if not counts:
+            return []
+        first = min(counts)
+        span = (today - first).days + 1
+        return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(span)]
+
+    return _Part([query], fold)
 
 
-def problems(session: Session, offices: frozenset[str] | None, limit: int = 100) -> list[Problem]:
-    """Quarantined files and failed pages with their reasons, newest first, with the batch that brought them."""
+def records_per_day(
+    session: Session, offices: frozenset[str] | None, today: date, days: int = CHART_DAYS
+) -> list[tuple[date, int]]:
+    """Records extracted per day (grouped by date in the database), from the first day with records, gaps as 0."""
+    return _run(session, _daily_part(offices, today, days))
+
+
+def _problems_part(offices: frozenset[str] | None, limit: int) -> _Part[list[Problem]]:
     files_q = _scope(
         select(
             Book.office,
@@ -337,7 +410,6 @@ def problems(session: Session, offices: frozenset[str] | None, limit: int = 100)
         Book.office,
         offices,
     )
-    rows = [Problem(r[0], r[1], r[2], None, r[3] or "", r[4] or "", r[5]) for r in session.execute(files_q)]
     pages_q = _scope(
         select(
             Book.office,
@@ -356,12 +428,21 @@ def problems(session: Session, offices: frozenset[str] | None, limit: int = 100)
         Book.office,
         offices,
     )
-    rows += [Problem(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6]) for r in session.execute(pages_q)]
-    return rows
+
+    def fold(results: list[Rows]) -> list[Problem]:
+        files, pages = results
+        found = [Problem(r[0], r[1], r[2], None, r[3] or "", r[4] or "", r[5]) for r in files]
+        return found + [Problem(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6]) for r in pages]
+
+    return _Part([files_q, pages_q], fold)
 
 
-def reviewer_figures(session: Session, offices: frozenset[str] | None, today: date) -> list[ReviewerFigures]:
-    """Per reviewer: records verified (all time and lately) and the fields they corrected or confirmed."""
+def problems(session: Session, offices: frozenset[str] | None, limit: int = 100) -> list[Problem]:
+    """Quarantined files and failed pages with their reasons, newest first, with the batch that brought them."""
+    return _run(session, _problems_part(offices, limit))
+
+
+def _reviewers_part(offices: frozenset[str] | None, today: date) -> _Part[list[ReviewerFigures]]:
     since = _since(today, RATE_DAYS)
     records_q = _scope(
         select(
@@ -381,34 +462,59 @@ def reviewer_figures(session: Session, offices: frozenset[str] | None, today: da
             func.count(case((Field.state == FieldState.CONFIRMED, 1))).label("confirmed"),
         )
         .join(Field, Field.record_id == Record.id)
-        .where(Record.verified_by.is_not(None), Field.state.in_([FieldState.CORRECTED, FieldState.CONFIRMED]))
+        # both spelled as the partial indexes' predicates (literals), so the planners read those small indexes
+        .where(Record.verified_by.is_not(None), text(DECIDED_FIELDS_SQL))
         .group_by(Record.verified_by),
         Record.office,
         offices,
     )
-    decided = {r.verified_by: (r.corrected, r.confirmed) for r in session.execute(fields_q)}
-    result = [
-        ReviewerFigures(r.verified_by, r.records, r.recent, *decided.get(r.verified_by, (0, 0)))
-        for r in session.execute(records_q)
+
+    def fold(results: list[Rows]) -> list[ReviewerFigures]:
+        fields, records = results
+        decided = {r.verified_by: (r.corrected, r.confirmed) for r in fields}
+        found = [
+            ReviewerFigures(r.verified_by, r.records, r.recent, *decided.get(r.verified_by, (0, 0))) for r in records
+        ]
+        return sorted(found, key=lambda r: (-r.recent, -r.records, r.username))
+
+    return _Part([fields_q, records_q], fold)
+
+
+def reviewer_figures(session: Session, offices: frozenset[str] | None, today: date) -> list[ReviewerFigures]:
+    """Per reviewer: records verified (all time and lately) and the fields they corrected or confirmed."""
+    return _run(session, _reviewers_part(offices, today))
+
+
+def dashboard(
+    session: Session,
+    offices_file: Path,
+    offices: frozenset[str] | None,
+    today: date,
+    parallel: sessionmaker[Session] | None = None,
+) -> Dashboard:
+    """The whole overview. With ``parallel`` (the session factory of the same database) its statements run at the
+    same time on their own connections, each in its own snapshot: figures of a batch committing meanwhile may show
+    in one count and not yet in another, as they would a second later."""
+    office_part = _office_part(session, offices_file, offices, today)
+    parts: list[_Part[Any]] = [
+        office_part,
+        _reviewers_part(offices, today),
+        _daily_part(offices, today, CHART_DAYS),
+        _problems_part(offices, 100),
     ]
-    return sorted(result, key=lambda r: (-r.recent, -r.records, r.username))
-
-
-def dashboard(session: Session, offices_file: Path, offices: frozenset[str] | None, today: date) -> Dashboard:
-    rows = office_figures(session, offices_file, offices, today)
+    results = _execute(session, [s for part in parts for s in part.statements], parallel)
+    folded: list[Any] = []
+    for part in parts:
+        folded.append(part.fold(results[: len(part.statements)]))
+        results = results[len(part.statements) :]
+    rows, reviewers, daily, found = folded
     default_date, _dates = target_dates(offices_file, today)
     total = OfficeFigures(code="", name="All offices", target=0, target_date=default_date, today=today)
     for row in rows:
         total.add(row)
     if rows:
         total.target_date = max(r.target_date for r in rows)
-    return Dashboard(
-        offices=rows,
-        total=total,
-        daily=records_per_day(session, offices, today),
-        problems=problems(session, offices),
-        reviewers=reviewer_figures(session, offices, today),
-    )
+    return Dashboard(offices=rows, total=total, daily=daily, problems=found, reviewers=reviewers)
 
 
 # --- drill-down ---------------------------------------------------------------------------------------------
@@ -438,6 +544,7 @@ def book_pages(session: Session, book_id: int) -> list[PageRow]:
             func.count().label("records"),
             func.count(case((Record.status.in_(TO_REVIEW), 1))).label("to_review"),
         )
+        .where(Record.book_id == book_id)  # the book's records only, not every page's of the archive
         .group_by(Record.page_id)
         .subquery()
     )

@@ -71,6 +71,8 @@ def book_progress(session: Session, office: str | None = None) -> list[BookProgr
         .outerjoin(Page, Page.scan_file_id == ScanFile.id)
         .group_by(ScanFile.book_id)
     )
+    if office:
+        pages_q = pages_q.where(ScanFile.book_id.in_(select(Book.id).where(Book.office == office)))
     pages = {row.book_id: row for row in session.execute(pages_q)}
     rec_q = select(
         Record.book_id,
@@ -80,6 +82,8 @@ def book_progress(session: Session, office: str | None = None) -> list[BookProgr
         func.count(case((Record.status == RecordStatus.VERIFIED, 1))).label("verified"),
         func.count(Record.loaded_at).label("loaded"),
     ).group_by(Record.book_id)
+    if office:
+        rec_q = rec_q.where(Record.office == office)
     records = {row.book_id: row for row in session.execute(rec_q)}
     books_q = select(Book).order_by(Book.office, Book.act_type, Book.year, Book.copy, Book.label)
     if office:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from database.session import session_scope, workflow_sessions
 from database.workflow import Book
@@ -33,13 +33,20 @@ _env = Environment(
 )
 
 
-def render_report(session: Session, offices_file: Path, office: str | None, today: date, generated_at: datetime) -> str:
-    """The report's HTML: every office, or only ``office``."""
+def render_report(
+    session: Session,
+    offices_file: Path,
+    office: str | None,
+    today: date,
+    generated_at: datetime,
+    parallel: sessionmaker[Session] | None = None,
+) -> str:
+    """The report's HTML: every office, or only ``office`` (``parallel``: see services.dashboard.dashboard)."""
     if office is not None:
         known = {o.code for o in office_plan(session, offices_file)}
         if office not in known and not _has_books(session, office):
             raise ConfigError(f"no office {office}: neither planned nor with any book (see `archive offices list`)")
-    board = dashboard(session, offices_file, frozenset({office}) if office else None, today)
+    board = dashboard(session, offices_file, frozenset({office}) if office else None, today, parallel)
     style = "\n".join((WEBAPP / "static" / name).read_text(encoding="utf-8") for name in STYLE_SHEETS)
     return _env.get_template("report.html").render(
         board=board,
@@ -69,8 +76,9 @@ def write_report(settings: Settings, out: Path | None = None, office: str | None
     """
     now = datetime.now(UTC)
     target = out or default_report_path(settings, office, now.date())
-    with session_scope(workflow_sessions(settings)) as session:
-        html = render_report(session, settings.schemas_dir / "offices.yaml", office, now.date(), now)
+    sessions = workflow_sessions(settings)
+    with session_scope(sessions) as session:
+        html = render_report(session, settings.schemas_dir / "offices.yaml", office, now.date(), now, sessions)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     temporary = Path(name)

@@ -168,6 +168,9 @@ def test_the_figures_equal_the_database_counts(settings: Settings, workload: Wor
         assert sum(r.corrected for r in reviewers.values()) == corrected == 3
         assert reviewers["anna"].records == 2 and reviewers["anna"].correction_rate == pytest.approx(0.5)
         assert {(p.file, p.page) for p in board.problems} == {("sno/torn.pdf", None), ("sno/book.pdf", 1)}
+        # the same statements at once on their own connections (PostgreSQL; SQLite runs them in turn)
+        parallel = dashboard(session, settings.schemas_dir / "offices.yaml", None, today, workflow_sessions(settings))
+        assert parallel == board
 
 
 FIGURE = re.compile(r'data-figure="records-(\w+)">([\d,]+)<')

@@ -47,7 +47,8 @@ PICTURES = {"bar": progress_bar, "chart": daily_chart, "rate_days": RATE_DAYS, "
 @router.get("")
 def overview(request: Request, db: SessionDep, viewer: CurrentManager, settings: SettingsDep) -> Response:
     today = datetime.now(UTC).date()
-    board = dashboard(db, settings.schemas_dir / "offices.yaml", viewer.offices, today)
+    offices_file = settings.schemas_dir / "offices.yaml"
+    board = dashboard(db, offices_file, viewer.offices, today, parallel=request.app.state.workflow)
     return render(request, "dashboard.html", {"board": board, "today": today, **PICTURES})
 
 
