@@ -41,7 +41,7 @@ def register_report_deployment(
     ensure_work_pool(pool)
     parameters = {k: v for k, v in (("office", office), ("out", out)) if v is not None}
     deployment_id = report_flow.deploy(
-        name=DEPLOYMENT_NAME,
+        name=DEPLOYMENT_NAME if office is None else f"{DEPLOYMENT_NAME}-{office}",  # one per office, beside "daily"
         work_pool_name=pool,
         build=False,
         push=False,

@@ -42,7 +42,11 @@ def test_the_daily_deployment_is_on_a_cron_schedule(sqlite_settings: Settings) -
     [schedule] = deployment.schedules
     assert schedule.active
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-6", "Asia/Dushanbe")
-    assert register_report_deployment(pool="archive-test") == deployment_id  # registered again: the same one
+    again = register_report_deployment(pool="archive-test", cron="0 7 * * *", office="KHJ")
+    all_offices = register_report_deployment(pool="archive-test")
+    with get_client(sync_client=True) as client:
+        assert again == deployment_id and client.read_deployment(again).schedules[0].schedule.cron == "0 7 * * *"
+        assert all_offices != deployment_id and client.read_deployment(all_offices).name == "daily"
 
 
 def test_a_batch_keeps_the_id_of_its_flow_run(sqlite_settings: Settings, tmp_path: Path) -> None:
