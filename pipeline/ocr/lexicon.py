@@ -131,6 +131,10 @@ class Lexicon:
     # kind -> folding key -> the spellings listed (names, and the closed lists of nationalities and citizenships)
     spellings: Mapping[LexiconKind, Mapping[str, frozenset[str]]]
     place_pattern: re.Pattern[str]  # any known place name (folded, without 'ш.', 'р-н') as whole words
+    # each word of the listed place names (3 letters or more), by its folding key: a word that folds to one
+    # but is spelt otherwise lost a Tajik letter or its capital (Ёвон read Евон, Қубодиён read Қубодиен)
+    place_words: Mapping[str, frozenset[str]]
+    one_letter_words: frozenset[str]  # lower case: в, с, и ... (one-letter words or abbreviations with a dot)
     dotted_abbreviations: frozenset[str]  # lower case, without their dot: ш, н, г, кишл, ул
     months: Mapping[str, int]  # lower-case month word -> 1..12
     roman_months: Mapping[str, int]
@@ -278,6 +282,9 @@ def _place_names(places: Iterable[_Place], abbreviations: Iterable[str]) -> set[
     return names
 
 
+_PLACE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
 def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
@@ -311,6 +318,7 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         months.update({w.lower(): i for i, w in enumerate(words, start=1)})
     abbreviations = [a for group in domain.place_abbreviations.values() for a in group]
     sex_words = {w: "male" for w in spelling.sex.male} | {w: "female" for w in spelling.sex.female}
+    place_names = _place_names(domain.places, abbreviations)
     return Lexicon(
         letter_folding=letters,
         digraph_folding=digraphs,
@@ -326,7 +334,11 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
             "nationality": _index([*nationality_words, *spelling.nationality_abbreviations], letters, digraphs),
             "citizenship": _index([w for group in domain.citizenships.values() for w in group], letters, digraphs),
         },
-        place_pattern=_whole_words({_fold(p, letters, digraphs) for p in _place_names(domain.places, abbreviations)}),
+        place_pattern=_whole_words({_fold(p, letters, digraphs) for p in place_names}),
+        place_words=_index(
+            [w for name in place_names for w in _PLACE_WORD.findall(name) if len(w) >= 3], letters, digraphs
+        ),
+        one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
         dotted_abbreviations=frozenset(
             a.lower().removesuffix(".")
             for a in [*abbreviations, *spelling.address_abbreviations]

@@ -17,6 +17,7 @@ _DASHES = frozenset("-—–‒―−_")
 _NUMBER_MARKS = re.compile(r"№|N[oо]?\.?|\s")
 _DIGITS = re.compile(r"[0-9]+")
 _LETTER_WORDS = re.compile(r"[^\W\d_]+")
+_PLACE_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Words a fuzzy sex word may be: long enough that one wrong letter cannot turn one word into another.
 _FUZZY_MIN_LENGTH = 4
 # A full name is surname, given name and patronymic; the patronymic may be absent, and Uzbek patronymics
@@ -98,8 +99,16 @@ def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
 
 
 def _listed_spelling(text: str, kind: LexiconKind, lexicon: Lexicon) -> str | None:
-    """The listed spelling of a closed-list entry written in other letter case (ТОҶИК -> тоҷик), if any."""
-    return next((c for c in lexicon.candidates(kind, text) if c.lower() == text.lower()), None)
+    """The listed spelling of a closed-list entry written in other letter case (ТОҶИК -> тоҷик, Тадж. ->
+    тадж.: the abbreviation's dot as written, since the lists hold it without), if any."""
+    bare = text.strip(" .")
+    dot = "." if text.rstrip().endswith(".") else ""
+    listed = next((c for c in sorted(lexicon.candidates(kind, text)) if c.lower() == bare.lower()), None)
+    return f"{listed}{dot}" if listed is not None else None
+
+
+# Specks Tesseract reads around a word of a closed list: a dot or comma before it, a dot or bar after a space.
+_CLOSED_LIST_SPECKS = re.compile(r"^[\s.,|]+|(?:\s+[.,|])+$")
 
 
 def _doubtful_punctuation(text: str, lexicon: Lexicon) -> bool:
@@ -116,18 +125,94 @@ def _doubtful_punctuation(text: str, lexicon: Lexicon) -> bool:
     return False
 
 
+def _mixed_case(text: str) -> bool:
+    """A capital inside a word otherwise in small letters ('ДушаНбе', 'ВОсеъ', 'паДар'): in handwriting the two
+    look alike (В/в, Н/н, М/м, Д/д) and Tesseract is sure of either. A run of capitals ending a word is an
+    acronym (ТаджССР)."""
+    for word in _LETTER_WORDS.findall(text):
+        if not any(c.islower() for c in word):
+            continue
+        end = len(word)
+        while end > 1 and word[end - 1].isupper():
+            end -= 1
+        body = word[1:end] if len(word) - end >= 2 else word[1:]
+        if any(c.isupper() for c in body):
+            return True
+    return False
+
+
+def _unlisted_dotted(text: str, lexicon: Lexicon) -> bool:
+    """A short word with a dot that is no listed abbreviation, one-letter word or initial: a misread
+    abbreviation ('2.', 'и.' for 'г.', 'ш.'); or an abbreviation in capitals where the value or one of its
+    parts begins ('Д. Чимтеппа', 'ЗАГС Г. Хорога'), where an initial (Ш. Шохин, Дж. Балхи) does not stand."""
+    words = text.split()
+    for i, word in enumerate(words[:-1]):
+        bare = word[:-1]
+        if not word.endswith(".") or not 1 <= len(bare) <= 2:
+            continue
+        low = bare.lower()
+        if bare.islower() and (low in lexicon.dotted_abbreviations or low in lexicon.one_letter_words):
+            continue
+        if bare.isalpha() and bare[0].isupper() and bare[1:] == bare[1:].lower():
+            begins = i == 0 or words[i - 1].endswith(",") or words[i - 1].isupper()
+            if begins and low in lexicon.dotted_abbreviations:
+                return True
+            continue
+        return True
+    return False
+
+
+def _doubtful_number_mark(text: str, lexicon: Lexicon) -> bool:
+    """What stands before a number where '№' or an abbreviation belongs: a short word that is neither ('Њ 623',
+    'Ме 695', 'ле 341' for '№ 623'), or '№' run together with letters ('М№ 90')."""
+    words = text.split()
+    for before, word in zip(words, words[1:], strict=False):
+        if not word[:1].isdigit():
+            continue
+        if "№" in before and before != "№":
+            return True
+        low = before.lower().rstrip(".,")
+        if before == "№" or before.endswith(",") or len(before) > 2:
+            continue
+        if low in lexicon.dotted_abbreviations or low in lexicon.one_letter_words or low in lexicon.date_filler_words:
+            continue
+        return True
+    return False
+
+
+def _place_slip(text: str, lexicon: Lexicon) -> bool:
+    """A word that is a listed place name once folded but spelt otherwise: a Tajik letter read as its Russian
+    look-alike or ё as е (Ёвон read Евон, Дӯстӣ read Дустӣ), or the name's capitals lost or doubled."""
+    for word in _PLACE_WORDS.findall(text):
+        listed = lexicon.place_words.get(lexicon.fold(word))
+        if listed and word not in listed:
+            return True
+    return False
+
+
+def _doubtful_reading(value: str, lexicon: Lexicon, kind: LexiconKind | None) -> bool:
+    """Slips Tesseract makes with full confidence in free text and places; each sends the field to review."""
+    if _doubtful_punctuation(value, lexicon) or _mixed_case(value) or _unlisted_dotted(value, lexicon):
+        return True
+    if _doubtful_number_mark(value, lexicon) or _place_slip(value, lexicon):
+        return True
+    # a house number does not hold a dot ('Сино 2.3' for 23)
+    return kind == "place" and re.search(r"\d\.\d", value) is not None
+
+
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:
     value = to_cyrillic(text, lexicon)
     if kind in ("nationality", "citizenship"):
         # a closed list: an unknown word is more likely misread than a new nationality, and a known one is
         # given in its listed letter case (handwriting is often read in capitals)
+        value = _CLOSED_LIST_SPECKS.sub("", value) or value
         parts = [part for part in re.split(r"\s*[/,]\s*", value) if part]
         known = all(lexicon.knows(kind, part) for part in parts)
         listed = _listed_spelling(value, kind, lexicon)
         return ParsedValue(
             value=listed or value, ok=True, lexicon_match=known, reasons=() if known else (NOT_IN_LEXICON,)
         )
-    doubt = (LOW_CONFIDENCE,) if _doubtful_punctuation(value, lexicon) else ()
+    doubt = (LOW_CONFIDENCE,) if _doubtful_reading(value, lexicon, kind) else ()
     if kind == "place":
         # villages and streets are not listed: a known district is a good sign, its absence no bad one
         return ParsedValue(value=value, ok=True, lexicon_match=lexicon.knows("place", value), reasons=doubt)
@@ -146,8 +231,9 @@ def parse_value(
     """The canonical value of ``raw`` as ``value_type``.
 
     ``reference_year`` places two-digit years (the century that puts the date at or before it; without it
-    such a date does not parse). ``kind`` says which lexicon a name or text is checked against (a surname,
-    a patronymic, a nationality); without it a name is checked against every name list. ``roman_months``:
+    such a date does not parse), and a date after it is doubtful. ``kind`` says which lexicon a name or text
+    is checked against (a surname, a patronymic, a nationality); without it a name is checked against every
+    name list. ``roman_months``:
     the form's era wrote months in Roman numerals, so a month read as ones (1, 01, 11) may be a misread I,
     II or III and the date is marked ``low_confidence``. A text that cannot be parsed gives ``ok=False``
     with reason ``parse_failed`` and the cleaned text as value.
@@ -162,8 +248,10 @@ def parse_value(
         parsed = parse_date(text, lexicon, reference_year, roman_months=roman_months)
         if parsed is None:
             return _failed(text)
-        # a date read only by guessing (a month that may be a Roman numeral) parses, but is not trusted
-        return ParsedValue(value=parsed.iso, ok=True, reasons=(LOW_CONFIDENCE,) if parsed.doubtful else ())
+        # a date read only by guessing (a month that may be a Roman numeral) parses, but is not trusted; nor is
+        # one after the book's year: nothing is registered before it happens ('2072' for 2012)
+        later = reference_year is not None and int(parsed.iso[:4]) > reference_year
+        return ParsedValue(value=parsed.iso, ok=True, reasons=(LOW_CONFIDENCE,) if parsed.doubtful or later else ())
     if value_type == "sex":
         sex = _parse_sex(text, lexicon)
         return ParsedValue(value=sex, ok=True) if sex is not None else _failed(text)
