@@ -114,15 +114,18 @@ def engine_confidence_of(result: OcrResult, weights: ScoreWeights) -> float:
     return (1 - w) * result.confidence + w * result.min_word_confidence
 
 
-def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec) -> list[tuple[str, LexiconKind | None]]:
+def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> list[tuple[str, LexiconKind | None]]:
     """The parts of a value the lexicon vouches for, with the list each was checked against."""
     if not parsed.lexicon_match or parsed.value is None:
         return []
     if spec.type == "full_name":
         return list(zip(parsed.value.split(), FULL_NAME_KINDS, strict=False))
     kind = lexicon_kind(spec)
-    # a known district says little about the village or street written beside it
-    return [] if kind == "place" else [(parsed.value, kind)]
+    if kind == "place":
+        # a known district says little about the village or street written beside it; a value that is only
+        # listed places (a district, a city) is vouched for as a whole
+        return [(parsed.value, kind)] if lexicon.is_listed_place(parsed.value) else []
+    return [(parsed.value, kind)]
 
 
 def _evidence(
@@ -141,7 +144,7 @@ def _evidence(
         evidence *= weights.doubtful_parse
     if NOT_IN_LEXICON in parsed.reasons:
         return evidence * weights.not_in_lexicon
-    checked = _lexicon_checked(parsed, spec)
+    checked = _lexicon_checked(parsed, spec, lexicon)
     if not checked:
         return evidence
     if any(look_alike_rival(part, kind, lexicon) for part, kind in checked):

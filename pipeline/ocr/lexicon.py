@@ -135,6 +135,8 @@ class Lexicon:
     # but is spelt otherwise lost a Tajik letter or its capital (Ёвон read Евон, Қубодиён read Қубодиен)
     place_words: Mapping[str, frozenset[str]]
     one_letter_words: frozenset[str]  # lower case: в, с, и ... (one-letter words or abbreviations with a dot)
+    tajik_abbreviations: frozenset[str]  # Tajik place abbreviations only Tajik uses (ш., н.): a value in Tajik
+    place_entries: frozenset[str]  # the listed places as written with their abbreviation: 'н. Ёвон', 'г. Яван'
     dotted_abbreviations: frozenset[str]  # lower case, without their dot: ш, н, г, кишл, ул
     months: Mapping[str, int]  # lower-case month word -> 1..12
     roman_months: Mapping[str, int]
@@ -166,6 +168,12 @@ class Lexicon:
             return self.place_pattern.search(self.fold(text)) is not None
         written = unicodedata.normalize("NFC", text).lower().strip(" .")
         return any(c.lower() == written for c in self.candidates(kind, text))
+
+    def is_listed_place(self, text: str) -> bool:
+        """Whether each comma-separated part of a text is a listed place as listed, with its own abbreviation
+        ('н. Ёвон', 'г. Курган-Тюбе'); villages and streets are not listed, nor is 'в. Зафаробод'."""
+        parts = [" ".join(p.split()) for p in unicodedata.normalize("NFC", text).split(",")]
+        return all(part in self.place_entries for part in parts)
 
     def month_number(self, word: str) -> int | None:
         return self.months.get(unicodedata.normalize("NFC", word).lower())
@@ -285,6 +293,22 @@ def _place_names(places: Iterable[_Place], abbreviations: Iterable[str]) -> set[
 _PLACE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+def _place_entries(places: Iterable[_Place], abbreviations: Iterable[str]) -> frozenset[str]:
+    """Each place as written with its abbreviation: its Tajik and Russian names as listed, and its earlier
+    names with the Russian name's abbreviation ('г. Курган-Тюбе', 'р-н Октябрьский')."""
+    prefixes = sorted(abbreviations, key=len, reverse=True)
+    entries: set[str] = set()
+    for place in places:
+        entries.update(" ".join(unicodedata.normalize("NFC", name).split()) for name in (place.tg, place.ru) if name)
+        ru = " ".join(place.ru.split())
+        prefix = next((p for p in prefixes if ru.startswith(p + " ")), None)
+        for earlier in _place_names([_Place(region=place.region, tg=place.earlier or "", ru="")], prefixes):
+            entries.add(earlier)
+            if prefix is not None:
+                entries.add(f"{prefix} {earlier}")
+    return frozenset(entries)
+
+
 def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
@@ -339,6 +363,12 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
             [w for name in place_names for w in _PLACE_WORD.findall(name) if len(w) >= 3], letters, digraphs
         ),
         one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
+        place_entries=_place_entries(domain.places, abbreviations),
+        tajik_abbreviations=frozenset(
+            a
+            for a in domain.place_abbreviations.get("tg", ())
+            if a.endswith(".") and a not in spelling.address_abbreviations  # д. is a Russian house too
+        ),
         dotted_abbreviations=frozenset(
             a.lower().removesuffix(".")
             for a in [*abbreviations, *spelling.address_abbreviations]

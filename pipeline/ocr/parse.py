@@ -182,10 +182,20 @@ def _doubtful_number_mark(text: str, lexicon: Lexicon) -> bool:
 
 def _place_slip(text: str, lexicon: Lexicon) -> bool:
     """A word that is a listed place name once folded but spelt otherwise: a Tajik letter read as its Russian
-    look-alike or ё as е (Ёвон read Евон, Дӯстӣ read Дустӣ), or the name's capitals lost or doubled."""
+    look-alike or ё as е (Ёвон read Евон, Дӯстӣ read Дустӣ), or the name's capitals lost or doubled; in a
+    value written in Tajik (a Tajik letter or abbreviation in it), the Russian spelling of a name whose Tajik
+    one differs ('ш. Бустон' for 'ш. Бӯстон')."""
+    tajik = any(ch in lexicon.tajik_only_letters for ch in text.lower()) or any(
+        word in lexicon.tajik_abbreviations for word in text.replace(",", " ").split()
+    )
     for word in _PLACE_WORDS.findall(text):
         listed = lexicon.place_words.get(lexicon.fold(word))
-        if listed and word not in listed:
+        if not listed:
+            continue
+        if word not in listed:
+            return True
+        tajik_spellings = [s for s in listed if any(ch in lexicon.tajik_only_letters for ch in s.lower())]
+        if tajik and tajik_spellings and word not in tajik_spellings:
             return True
     return False
 
@@ -196,8 +206,13 @@ def _doubtful_reading(value: str, lexicon: Lexicon, kind: LexiconKind | None) ->
         return True
     if _doubtful_number_mark(value, lexicon) or _place_slip(value, lexicon):
         return True
-    # a house number does not hold a dot ('Сино 2.3' for 23)
-    return kind == "place" and re.search(r"\d\.\d", value) is not None
+    if "," in value and _doubtful_punctuation(re.sub(r",(?=\S)", ", ", value), lexicon):
+        return True  # a comma run into the next word hid it ('Гулистон,н Нуробод')
+    # a house number holds no dot ('Сино 2.3' for 23); a place neither begins with a lone digit ('2 Турсунзаде'
+    # for 'г. Турсунзаде') nor ends with a comma
+    return kind == "place" and (
+        re.search(r"\d\.\d", value) is not None or re.match(r"\d\s", value) is not None or value.endswith(",")
+    )
 
 
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:

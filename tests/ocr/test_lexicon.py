@@ -90,3 +90,19 @@ def test_a_missing_name_list_is_a_config_error(tmp_path: Path) -> None:
     (schemas / "lexicons" / "surnames.txt").unlink()
     with pytest.raises(ConfigError, match="surnames.txt"):
         load_lexicon(schemas)
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("н. Ёвон", True),
+        ("ш. Хуҷанд", True),
+        ("г. Курган-Тюбе", True),  # an earlier name with the Russian name's abbreviation
+        ("н. Евон", False),  # ё lost
+        ("в. Зафаробод", False),  # a district written as a province
+        ("д. Навобод, н. Ёвон", False),  # villages are not listed
+        ("", False),
+    ],
+)
+def test_a_listed_place_is_written_as_listed(lexicon: Lexicon, text: str, listed: bool) -> None:
+    assert lexicon.is_listed_place(text) is listed

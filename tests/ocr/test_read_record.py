@@ -308,3 +308,15 @@ def test_the_least_sure_word_weighs_in_the_score_as_the_weights_say(
     assert scores[0] == pytest.approx(0.86, abs=0.01)
     assert scores[2] == pytest.approx(0.56, abs=0.01)
     assert scores[0] > scores[1] > scores[2]
+
+
+def test_a_place_that_is_only_a_listed_place_is_vouched_for_and_a_village_is_not(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """'н. Ёвон' is a listed district as listed; a village beside it, or the district misread, gets no credit."""
+    district, _ = _read_one(tajik_form, "child_birth_place", OcrResult("н. Ёвон", 0.93), lexicon, thresholds)
+    village, _ = _read_one(tajik_form, "child_birth_place", OcrResult("д. Навобод, н. Ёвон", 0.93), lexicon, thresholds)
+    misread, _ = _read_one(tajik_form, "child_birth_place", OcrResult("н. Евон", 0.93), lexicon, thresholds)
+    assert district.confidence > 0.95 > village.confidence
+    assert village.confidence == pytest.approx(0.93, abs=0.005) and village.reasons == ("low_confidence",)
+    assert misread.confidence < 0.93 and "low_confidence" in misread.reasons
