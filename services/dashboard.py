@@ -31,6 +31,7 @@ from database.workflow import (
 from pipeline.types import FieldState, RecordStatus
 from services.loader import LOADABLE
 from services.offices import office_plan, target_dates
+from services.progress import BookProgress, book_progress_statements, fold_book_progress
 
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 T = TypeVar("T")
@@ -79,6 +80,7 @@ class OfficeFigures:
     reviewed_recent: int = 0
     loaded_recent: int = 0
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    per_day: dict[date, int] = field(default_factory=dict)  # records extracted per day, last CHART_DAYS days
 
     @property
     def pages_target(self) -> int:
@@ -299,15 +301,29 @@ def _office_part(
         Record.office,
         offices,
     )
-    # Records of the last RATE_DAYS days: range scans of the three time stamps' indexes.
-    recent = ("records_recent", "reviewed_recent", "loaded_recent")
+    # Records extracted per office and day over the chart's days; of them, those of the last RATE_DAYS days.
+    day = func.date(Record.created_at)
+    daily_q = _scope(
+        select(
+            Record.office,
+            day.label("day"),
+            func.count().label("n"),
+            func.count(case((Record.created_at >= since, 1))).label("recent"),
+        )
+        .where(Record.created_at >= _since(today, CHART_DAYS))
+        .group_by(Record.office, day),
+        Record.office,
+        offices,
+    )
+    # Reviewed and loaded in the last RATE_DAYS days: range scans of those time stamps' indexes.
+    recent = ("reviewed_recent", "loaded_recent")
     recent_qs = [
         _scope(
             select(Record.office, func.count().label("n")).where(column >= since).group_by(Record.office),
             Record.office,
             offices,
         )
-        for column in (Record.created_at, Record.verified_at, Record.loaded_at)
+        for column in (Record.verified_at, Record.loaded_at)
     ]
 
     def fold(results: list[Rows]) -> list[OfficeFigures]:
@@ -328,7 +344,7 @@ def _office_part(
         for code in known:
             if offices is None or code in offices:
                 row(code)
-        records, pages, files, recent_pages, *recents = results
+        records, pages, daily, files, recent_pages, *recents = results
         for c in records:
             o = row(c.office)
             o.records += c.n
@@ -343,6 +359,10 @@ def _office_part(
             o.pages_done += n if p.state in DONE_PAGE_STATES else 0
             o.pages_failed += n if p.state == PageState.FAILED else 0
             o.pages_waiting += n if p.state in WAITING_PAGE_STATES else 0
+        for c in daily:
+            o = row(c.office)
+            o.per_day[_day(c.day)] = c.n
+            o.records_recent += c.recent
         for f in files:
             o = row(f.office)
             o.files, o.quarantined = f.files, f.quarantined
@@ -354,7 +374,7 @@ def _office_part(
         ordered = [rows[c] for c in known if c in rows]
         return ordered + [rows[c] for c in sorted(set(rows) - set(known))]
 
-    return _Part([records_q, pages_q, files_q, recent_pages_q, *recent_qs], fold)
+    return _Part([records_q, pages_q, daily_q, files_q, recent_pages_q, *recent_qs], fold)
 
 
 def office_figures(
@@ -375,15 +395,17 @@ def _daily_part(offices: frozenset[str] | None, today: date, days: int) -> _Part
         offices,
     )
 
-    def fold(results: list[Rows]) -> list[tuple[date, int]]:
-        counts = {_day(r.day): r.n for r in results[0]}
-        if not counts:
-            return []
-        first = min(counts)
-        span = (today - first).days + 1
-        return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(span)]
+    return _Part([query], lambda results: chart_days({_day(r.day): r.n for r in results[0]}, today))
 
-    return _Part([query], fold)
+
+def chart_days(counts: dict[date, int], today: date) -> list[tuple[date, int]]:
+    """Counts per day from the first day with any to today, the days without as 0."""
+    if not counts:
+        return []
+    first = min(counts)
+    return [
+        (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range((today - first).days + 1)
+    ]
 
 
 def records_per_day(
@@ -496,18 +518,18 @@ def dashboard(
     same time on their own connections, each in its own snapshot: figures of a batch committing meanwhile may show
     in one count and not yet in another, as they would a second later."""
     office_part = _office_part(session, offices_file, offices, today)
-    parts: list[_Part[Any]] = [
-        office_part,
-        _reviewers_part(offices, today),
-        _daily_part(offices, today, CHART_DAYS),
-        _problems_part(offices, 100),
-    ]
+    parts: list[_Part[Any]] = [office_part, _reviewers_part(offices, today), _problems_part(offices, 100)]
     results = _execute(session, [s for part in parts for s in part.statements], parallel)
     folded: list[Any] = []
     for part in parts:
         folded.append(part.fold(results[: len(part.statements)]))
         results = results[len(part.statements) :]
-    rows, reviewers, daily, found = folded
+    rows, reviewers, found = folded
+    per_day: dict[date, int] = {}
+    for row in rows:
+        for day, n in row.per_day.items():
+            per_day[day] = per_day.get(day, 0) + n
+    daily = chart_days(per_day, today)
     default_date, _dates = target_dates(offices_file, today)
     total = OfficeFigures(code="", name="All offices", target=0, target_date=default_date, today=today)
     for row in rows:
@@ -515,6 +537,21 @@ def dashboard(
     if rows:
         total.target_date = max(r.target_date for r in rows)
     return Dashboard(offices=rows, total=total, daily=daily, problems=found, reviewers=reviewers)
+
+
+def office_view(
+    session: Session,
+    offices_file: Path,
+    code: str,
+    today: date,
+    parallel: sessionmaker[Session] | None = None,
+) -> tuple[OfficeFigures, list[BookProgress]] | None:
+    """One office's figures (with its records per day) and its books; None when the office is unknown."""
+    office = _office_part(session, offices_file, frozenset({code}), today)
+    books = _Part(book_progress_statements(code), fold_book_progress)
+    results = _execute(session, office.statements + books.statements, parallel)
+    rows = office.fold(results[: len(office.statements)])
+    return (rows[0], books.fold(results[len(office.statements) :])) if rows else None
 
 
 # --- drill-down ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from database.workflow import Book, Page, PageState, Record, ScanFile, ScanFileState
@@ -58,7 +58,8 @@ class OfficeProgress:
         return data
 
 
-def book_progress(session: Session, office: str | None = None) -> list[BookProgress]:
+def book_progress_statements(office: str | None = None) -> list[Select[Any]]:
+    """Pages per book, records per book, the books: three grouped statements, folded by fold_book_progress."""
     pages_q = (
         select(
             ScanFile.book_id,
@@ -71,9 +72,6 @@ def book_progress(session: Session, office: str | None = None) -> list[BookProgr
         .outerjoin(Page, Page.scan_file_id == ScanFile.id)
         .group_by(ScanFile.book_id)
     )
-    if office:
-        pages_q = pages_q.where(ScanFile.book_id.in_(select(Book.id).where(Book.office == office)))
-    pages = {row.book_id: row for row in session.execute(pages_q)}
     rec_q = select(
         Record.book_id,
         func.count().label("records"),
@@ -82,14 +80,22 @@ def book_progress(session: Session, office: str | None = None) -> list[BookProgr
         func.count(case((Record.status == RecordStatus.VERIFIED, 1))).label("verified"),
         func.count(Record.loaded_at).label("loaded"),
     ).group_by(Record.book_id)
-    if office:
+    books_q = select(Book.id, Book.office, Book.label, Book.act_type, Book.year, Book.copy).order_by(
+        Book.office, Book.act_type, Book.year, Book.copy, Book.label
+    )
+    if office:  # only the office's rows are counted, not every book's of the archive
+        pages_q = pages_q.where(ScanFile.book_id.in_(select(Book.id).where(Book.office == office)))
         rec_q = rec_q.where(Record.office == office)
-    records = {row.book_id: row for row in session.execute(rec_q)}
-    books_q = select(Book).order_by(Book.office, Book.act_type, Book.year, Book.copy, Book.label)
-    if office:
         books_q = books_q.where(Book.office == office)
+    return [pages_q, rec_q, books_q]
+
+
+def fold_book_progress(results: list[list[Row[Any]]]) -> list[BookProgress]:
+    pages_rows, record_rows, book_rows = results
+    pages = {row.book_id: row for row in pages_rows}
+    records = {row.book_id: row for row in record_rows}
     result = []
-    for book in session.scalars(books_q):
+    for book in book_rows:
         p, r = pages.get(book.id), records.get(book.id)
         result.append(
             BookProgress(
@@ -111,6 +117,10 @@ def book_progress(session: Session, office: str | None = None) -> list[BookProgr
             )
         )
     return result
+
+
+def book_progress(session: Session, office: str | None = None) -> list[BookProgress]:
+    return fold_book_progress([list(session.execute(s).all()) for s in book_progress_statements(office)])
 
 
 def office_progress(session: Session, offices_file: Path, office: str | None = None) -> list[OfficeProgress]:

@@ -34,7 +34,7 @@ from database.workflow import (
 )
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
-from services.dashboard import dashboard
+from services.dashboard import dashboard, office_view
 from tests.factories import make_book, make_record
 from tests.webapp.support import PASSWORD, VALUES, add_users, login
 
@@ -171,6 +171,11 @@ def test_the_figures_equal_the_database_counts(settings: Settings, workload: Wor
         # the same statements at once on their own connections (PostgreSQL; SQLite runs them in turn)
         parallel = dashboard(session, settings.schemas_dir / "offices.yaml", None, today, workflow_sessions(settings))
         assert parallel == board
+        view = office_view(session, settings.schemas_dir / "offices.yaml", "KHJ", today, workflow_sessions(settings))
+        assert view is not None and view[0] == khj and sum(b.records for b in view[1]) == khj.records
+        assert sum(khj.per_day.values()) == _count(
+            session, Record.office == "KHJ", Record.created_at >= NOW - timedelta(days=59)
+        )
 
 
 FIGURE = re.compile(r'data-figure="records-(\w+)">([\d,]+)<')

@@ -18,14 +18,13 @@ from services.charts import daily_chart, progress_bar
 from services.dashboard import (
     RATE_DAYS,
     book_pages,
+    chart_days,
     dashboard,
-    office_figures,
+    office_view,
     page_records,
-    records_per_day,
     visible_book,
     visible_page,
 )
-from services.progress import book_progress
 from services.users import Viewer
 from webapp.deps import CurrentUser, SessionDep, SettingsDep
 from webapp.templating import render
@@ -57,14 +56,15 @@ def office(request: Request, db: SessionDep, viewer: CurrentManager, settings: S
     if viewer.offices is not None and code not in viewer.offices:
         raise NotFound("no such office")
     today = datetime.now(UTC).date()
-    rows = office_figures(db, settings.schemas_dir / "offices.yaml", frozenset({code}), today)
-    if not rows:
+    found = office_view(db, settings.schemas_dir / "offices.yaml", code, today, parallel=request.app.state.workflow)
+    if found is None:
         raise NotFound("no such office")
+    figures, books = found
     context = {
-        "office": rows[0],
-        "books": book_progress(db, code),
+        "office": figures,
+        "books": books,
         "book_ids": _book_ids(db, code),
-        "daily": records_per_day(db, frozenset({code}), today),
+        "daily": chart_days(figures.per_day, today),
         "today": today,
         **PICTURES,
     }
