@@ -215,6 +215,8 @@ class Record(WorkflowBase):
         Index("ix_records_natural_key", "office", "act_type", "act_year", "act_number"),
         # the managers' view: counts per office and status of all time, read off this index alone
         Index("ix_records_progress", "office", "status", "verified_at", "loaded_at"),
+        # ... and per office and day of the last days (a range of this index alone, no table access)
+        Index("ix_records_created_office", "created_at", "office"),
         # ... and per reviewer, over the reviewed records only
         Index(
             "ix_records_reviewed",
@@ -249,7 +251,7 @@ class Record(WorkflowBase):
     # the same act's record in the other copy (first <-> second), so both can be shown side by side
     paired_record_id: Mapped[str | None] = mapped_column(String(32), index=True)
     copy_match: Mapped[CopyMatch | None] = mapped_column(enum_column(CopyMatch))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     page: Mapped[Page] = relationship(back_populates="records")
