@@ -116,7 +116,12 @@ def engine_confidence_of(result: OcrResult, weights: ScoreWeights) -> float:
 
 def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> list[tuple[str, LexiconKind | None]]:
     """The parts of a value the lexicon vouches for, with the list each was checked against."""
-    if not parsed.lexicon_match or parsed.value is None:
+    if parsed.value is None or not parsed.ok:
+        return []
+    if spec.type == "text" and spec.key.endswith("office"):
+        # an office word and the listed place it serves, as listed
+        return [(parsed.value, "place")] if lexicon.is_listed_office(parsed.value) else []
+    if not parsed.lexicon_match:
         return []
     if spec.type == "full_name":
         return list(zip(parsed.value.split(), FULL_NAME_KINDS, strict=False))

@@ -55,6 +55,7 @@ class _Domain(BaseModel):
     months: _Months
     place_abbreviations: dict[str, tuple[str, ...]]
     letter_folding: dict[str, str]
+    office_prefixes: tuple[str, ...] = ()
 
 
 class _FoldingExtra(_Frozen):
@@ -131,12 +132,13 @@ class Lexicon:
     # kind -> folding key -> the spellings listed (names, and the closed lists of nationalities and citizenships)
     spellings: Mapping[LexiconKind, Mapping[str, frozenset[str]]]
     place_pattern: re.Pattern[str]  # any known place name (folded, without 'ш.', 'р-н') as whole words
-    # each word of the listed place names (3 letters or more), by its folding key: a word that folds to one
-    # but is spelt otherwise lost a Tajik letter or its capital (Ёвон read Евон, Қубодиён read Қубодиен)
+    # each word of the listed place names and office words (3 letters or more), by its folding key: a word that
+    # folds to one but is spelt otherwise lost a Tajik letter or its capital (Ёвон read Евон, САҲШ read САХШ)
     place_words: Mapping[str, frozenset[str]]
     one_letter_words: frozenset[str]  # lower case: в, с, и ... (one-letter words or abbreviations with a dot)
     tajik_abbreviations: frozenset[str]  # Tajik place abbreviations only Tajik uses (ш., н.): a value in Tajik
     place_entries: frozenset[str]  # the listed places as written with their abbreviation: 'н. Ёвон', 'г. Яван'
+    office_prefixes: tuple[str, ...]  # an office is one of these and the place it serves: 'САҲШ-и ш. Хуҷанд'
     dotted_abbreviations: frozenset[str]  # lower case, without their dot: ш, н, г, кишл, ул
     months: Mapping[str, int]  # lower-case month word -> 1..12
     roman_months: Mapping[str, int]
@@ -174,6 +176,14 @@ class Lexicon:
         ('н. Ёвон', 'г. Курган-Тюбе'); villages and streets are not listed, nor is 'в. Зафаробод'."""
         parts = [" ".join(p.split()) for p in unicodedata.normalize("NFC", text).split(",")]
         return all(part in self.place_entries for part in parts)
+
+    def is_listed_office(self, text: str) -> bool:
+        """Whether a text is an office word and a listed place written as listed ('САҲШ-и ш. Хуҷанд')."""
+        normal = " ".join(unicodedata.normalize("NFC", text).split())
+        return any(
+            normal.startswith(prefix + " ") and self.is_listed_place(normal[len(prefix) + 1 :])
+            for prefix in self.office_prefixes
+        )
 
     def month_number(self, word: str) -> int | None:
         return self.months.get(unicodedata.normalize("NFC", word).lower())
@@ -360,10 +370,13 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         },
         place_pattern=_whole_words({_fold(p, letters, digraphs) for p in place_names}),
         place_words=_index(
-            [w for name in place_names for w in _PLACE_WORD.findall(name) if len(w) >= 3], letters, digraphs
+            [w for name in [*place_names, *domain.office_prefixes] for w in _PLACE_WORD.findall(name) if len(w) >= 3],
+            letters,
+            digraphs,
         ),
         one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
         place_entries=_place_entries(domain.places, abbreviations),
+        office_prefixes=domain.office_prefixes,
         tajik_abbreviations=frozenset(
             a
             for a in domain.place_abbreviations.get("tg", ())

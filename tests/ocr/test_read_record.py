@@ -320,3 +320,13 @@ def test_a_place_that_is_only_a_listed_place_is_vouched_for_and_a_village_is_not
     assert district.confidence > 0.95 > village.confidence
     assert village.confidence == pytest.approx(0.93, abs=0.005) and village.reasons == ("low_confidence",)
     assert misread.confidence < 0.93 and "low_confidence" in misread.reasons
+
+
+def test_an_office_serving_a_listed_place_is_vouched_for_and_a_misread_office_word_is_doubtful(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    known, _ = _read_one(tajik_form, "office", OcrResult("САҲШ-и ш. Хуҷанд", 0.93), lexicon, thresholds)
+    slip, _ = _read_one(tajik_form, "office", OcrResult("САХШ-и ш. Хуҷанд", 0.93), lexicon, thresholds)
+    unlisted, _ = _read_one(tajik_form, "office", OcrResult("ЗАГС г. Худжанда", 0.93), lexicon, thresholds)
+    assert known.confidence > 0.95 > unlisted.confidence
+    assert "low_confidence" in slip.reasons and slip.confidence < 0.93
