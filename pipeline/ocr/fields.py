@@ -133,6 +133,11 @@ def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> 
     return [(parsed.value, kind)]
 
 
+def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> bool:
+    """Whether a part of the value the lexicon vouches for has a look-alike rival among the listed spellings."""
+    return any(look_alike_rival(part, kind, lexicon) for part, kind in _lexicon_checked(parsed, spec, lexicon))
+
+
 def _evidence(
     confidence: float,
     parsed: ParsedValue,
@@ -216,6 +221,10 @@ def read_field(
         )
         if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:
             # the writing runs past the box: what was read may be only part of it
+            parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
+        if LOW_CONFIDENCE not in parsed.reasons and _has_rival(parsed, spec, lexicon):
+            # another listed spelling may have been misread as this one (Ҳ read as Х, ё as е): on the tuning
+            # pages one such name in twenty accepted was wrong, whatever the engine's confidence
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
         evidence = _evidence(read_confidence, parsed, spec, lexicon, weights)
     score = round(max(0.0, min(1.0, evidence * context)), 4)

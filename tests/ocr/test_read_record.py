@@ -229,7 +229,9 @@ def _read_one(template: FormTemplate, key: str, answer: str | OcrResult, lexicon
 def test_lexicon_evidence_moves_a_confident_reading(
     tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds, answer: str, state: FieldState, reasons: tuple
 ) -> None:
-    field, _ = _read_one(tajik_form, "child_surname", OcrResult(text=answer, confidence=0.95), lexicon, thresholds)
+    # at the name threshold these examples were written for: a calibration may move the one in the file
+    fixed = thresholds.model_copy(update={"value_types": {**thresholds.value_types, "name": 0.93}})
+    field, _ = _read_one(tajik_form, "child_surname", OcrResult(text=answer, confidence=0.95), lexicon, fixed)
     assert (field.state, field.reasons) == (state, reasons)
     assert field.raw_text == answer
     assert field.engine_confidence == 0.95
@@ -330,3 +332,14 @@ def test_an_office_serving_a_listed_place_is_vouched_for_and_a_misread_office_wo
     unlisted, _ = _read_one(tajik_form, "office", OcrResult("ЗАГС г. Худжанда", 0.93), lexicon, thresholds)
     assert known.confidence > 0.95 > unlisted.confidence
     assert "low_confidence" in slip.reasons and slip.confidence < 0.93
+
+
+def test_a_name_with_a_look_alike_rival_is_reviewed_however_sure_the_engine_is(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """Хасанов is listed, but so is Ҳасанов: the descender of Ҳ may have been lost; no threshold accepts it."""
+    lenient = thresholds.model_copy(update={"value_types": {**thresholds.value_types, "name": 0.5}})
+    rival, _ = _read_one(tajik_form, "child_surname", OcrResult("Хасанов", 0.99), lexicon, lenient)
+    sure, _ = _read_one(tajik_form, "child_surname", OcrResult("Ҳасанов", 0.99), lexicon, lenient)
+    assert (rival.state, rival.reasons) == (FieldState.FLAGGED, ("low_confidence",))
+    assert (sure.state, sure.reasons) == (FieldState.AUTO, ())
