@@ -139,6 +139,8 @@ class Lexicon:
     tajik_abbreviations: frozenset[str]  # Tajik place abbreviations only Tajik uses (ш., н.): a value in Tajik
     place_entries: frozenset[str]  # the listed places as written with their abbreviation: 'н. Ёвон', 'г. Яван'
     office_prefixes: tuple[str, ...]  # an office is one of these and the place it serves: 'САҲШ-и ш. Хуҷанд'
+    nationality_words: frozenset[str]  # full words (таджик, тоҷик): written without a dot
+    nationality_abbreviations: frozenset[str]  # without their dot (тадж, тат): written with one
     dotted_abbreviations: frozenset[str]  # lower case, without their dot: ш, н, г, кишл, ул
     months: Mapping[str, int]  # lower-case month word -> 1..12
     roman_months: Mapping[str, int]
@@ -377,6 +379,8 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
         place_entries=_place_entries(domain.places, abbreviations),
         office_prefixes=domain.office_prefixes,
+        nationality_words=frozenset(nationality_words),
+        nationality_abbreviations=frozenset(spelling.nationality_abbreviations),
         tajik_abbreviations=frozenset(
             a
             for a in domain.place_abbreviations.get("tg", ())

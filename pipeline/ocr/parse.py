@@ -99,16 +99,25 @@ def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
 
 
 def _listed_spelling(text: str, kind: LexiconKind, lexicon: Lexicon) -> str | None:
-    """The listed spelling of a closed-list entry written in other letter case (ТОҶИК -> тоҷик, Тадж. ->
-    тадж.: the abbreviation's dot as written, since the lists hold it without), if any."""
+    """The listed spelling of a closed-list entry written in other letter case (ТОҶИК -> тоҷик), if any. A
+    nationality that is only an abbreviation takes its dot and a full word none, whatever specks were read
+    ('тадж' -> тадж., 'тоҷик.' -> тоҷик); otherwise (рус is both) the dot stays as written."""
     bare = text.strip(" .")
     dot = "." if text.rstrip().endswith(".") else ""
     listed = next((c for c in sorted(lexicon.candidates(kind, text)) if c.lower() == bare.lower()), None)
-    return f"{listed}{dot}" if listed is not None else None
+    if listed is None:
+        return None
+    if kind == "nationality":
+        abbreviation = listed in lexicon.nationality_abbreviations
+        word = listed in lexicon.nationality_words
+        if abbreviation != word:
+            dot = "." if abbreviation else ""
+    return f"{listed}{dot}"
 
 
-# Specks Tesseract reads around a word of a closed list: a dot or comma before it, a dot or bar after a space.
-_CLOSED_LIST_SPECKS = re.compile(r"^[\s.,|]+|(?:\s+[.,|])+$")
+# Specks Tesseract reads around a word of a closed list: a dot or comma before it; a comma or bar after it, or a
+# dot after a space.
+_CLOSED_LIST_SPECKS = re.compile(r"^[\s.,|]+|(?:\s*[,|]|\s+\.)+$")
 
 
 def _doubtful_punctuation(text: str, lexicon: Lexicon) -> bool:

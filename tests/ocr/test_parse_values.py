@@ -340,6 +340,9 @@ def test_a_date_after_the_books_year_is_doubtful(lexicon: Lexicon) -> None:
         ("тат. .", "nationality", "тат."),
         ("Тадж.", "nationality", "тадж."),  # listed letter case, the abbreviation's dot as written
         ("Тоҷикистон . |", "citizenship", "Тоҷикистон"),
+        ("тоҷик.", "nationality", "тоҷик"),  # a full word takes no dot
+        ("тадж", "nationality", "тадж."),  # an abbreviation takes its dot
+        ("тадж, |", "nationality", "тадж."),
     ],
 )
 def test_specks_around_a_closed_list_entry_are_dropped(lexicon: Lexicon, raw: str, kind: str, expected: str) -> None:
