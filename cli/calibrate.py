@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cli.common import console, domain_errors
 from pipeline.errors import ConfigError
-from pipeline.qa.calibration import CALIBRATED, DEFAULT_MIN_SUPPORT, DEFAULT_TARGET, RAISED
+from pipeline.qa.calibration import CALIBRATED, DEFAULT_FLOOR, DEFAULT_MIN_SUPPORT, DEFAULT_TARGET, FLOORED, RAISED
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -33,6 +33,9 @@ def calibrate(
     min_support: Annotated[
         int, typer.Option(help="fewest fields above a threshold to trust it; else the type keeps its value")
     ] = DEFAULT_MIN_SUPPORT,
+    floor: Annotated[
+        float, typer.Option(help="lowest threshold ever written: below it the engine has no say left")
+    ] = DEFAULT_FLOOR,
     summary: Annotated[
         Path | None, typer.Option(help="also write the summary as JSON and markdown (FILE.json, FILE.md)")
     ] = None,
@@ -75,7 +78,7 @@ def calibrate(
             samples.extend(field_samples(pairs, types, decided_with, profile=profile))
         if not samples:
             raise ConfigError("no read field with ground truth in " + ", ".join(map(str, paths)))
-        choices = choose(samples, thresholds, target=target, min_support=min_support)
+        choices = choose(samples, thresholds, target=target, min_support=min_support, floor=floor)
         run = CalibrationRun(tuple(choices), tuple(samples), pages, target, min_support)
 
         table = Table(
@@ -95,7 +98,7 @@ def calibrate(
                 f"{c.auto_errors} of {c.auto}",
                 _pct(c.error_rate, 2),
                 _pct(c.wilson_upper, 2),
-                c.status if c.status in (CALIBRATED, RAISED) else f"[yellow]{c.status}: kept[/yellow]",
+                c.status if c.status in (CALIBRATED, RAISED, FLOORED) else f"[yellow]{c.status}: kept[/yellow]",
             )
         table.caption = (
             f"{sum(pages.values())} pages, {len(samples)} read fields; at least {min_support} fields per threshold"

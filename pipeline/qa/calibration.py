@@ -21,6 +21,10 @@ from pipeline.qa.thresholds import Thresholds
 Z_95 = 1.959963984540054  # two-sided 95 %
 DEFAULT_TARGET = 0.005
 DEFAULT_MIN_SUPPORT = 100
+# No type is accepted unseen below this score, whatever the evidence: a known name vouched for by the lexicon
+# scores 0.8 or more even when the engine could barely read it, and the engine should still have its say.
+DEFAULT_FLOOR = 0.9
+FLOORED = "floored"
 
 CALIBRATED = "calibrated"
 TOO_LITTLE_DATA = "too_little_data"
@@ -210,8 +214,10 @@ def calibrate(
     *,
     target: float = DEFAULT_TARGET,
     min_support: int = DEFAULT_MIN_SUPPORT,
+    floor: float = DEFAULT_FLOOR,
 ) -> list[Choice]:
-    """A choice for every value type of ``thresholds`` (kept where the samples cannot justify a change)."""
+    """A choice for every value type of ``thresholds`` (kept where the samples cannot justify a change); a
+    threshold proven below ``floor`` is raised to it (status ``floored``)."""
     by_type: dict[str, list[FieldSample]] = defaultdict(list)
     for s in samples:
         if not governed_by_override(s, thresholds):
@@ -227,6 +233,11 @@ def calibrate(
             target=target,
             min_support=min_support,
         )
+        if status == CALIBRATED and threshold < floor:
+            above = [s for s in eligible if s.score >= floor]
+            errors = sum(not s.correct for s in above)
+            threshold, status, auto = floor, FLOORED, len(above)
+            bound = wilson_upper(errors, auto) if auto else None
         choices.append(
             Choice(value_type, len(members), len(eligible), previous, threshold, status, auto, errors, bound)
         )

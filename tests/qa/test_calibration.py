@@ -211,3 +211,15 @@ def test_calibrate_reads_a_saved_run_by_the_thresholds_it_was_decided_with(
     written = load_thresholds(in_use)
     assert written.value_types["place"] == 0.9
     assert in_use.read_text(encoding="utf-8").startswith("# calibrated: ") and "(clean 20)" in in_use.read_text()
+
+
+def test_a_threshold_proven_below_the_floor_is_raised_to_it() -> None:
+    """Names the lexicon vouches for are right at any engine confidence here; the floor keeps the engine's say."""
+    thresholds = load_thresholds(THRESHOLDS_FILE)
+    names = [FieldSample("name", "birth_tj_2010", "child_name", 0.8 + i / 10000, True, (), ()) for i in range(1000)]
+    names += [FieldSample("name", "birth_tj_2010", "child_name", 0.95, True, (), ()) for _ in range(50)]
+    chosen = {c.value_type: c for c in calibrate(names, thresholds)}
+    assert (chosen["name"].threshold, chosen["name"].status) == (0.9, "floored")
+    assert (chosen["name"].auto, chosen["name"].auto_errors) == (50, 0)  # what the floored threshold accepts
+    unfloored = {c.value_type: c for c in calibrate(names, thresholds, floor=0.5)}
+    assert unfloored["name"].threshold < 0.85 and unfloored["name"].status == CALIBRATED
