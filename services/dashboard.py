@@ -7,8 +7,9 @@ adds the groups up and divides. ``offices`` is the viewer's scope: None for ever
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -205,10 +206,11 @@ class Dashboard:
 # Each part of the view is a few independent SELECTs and a fold of their rows. The overview runs every part's
 # statements together: one after another in the caller's session, or, given a session factory on PostgreSQL,
 # PARALLEL_QUERIES at a time on their own connections (each aggregates up to every record: together they take
-# the time of the slowest, not the sum; measured in benchmarks/dashboard_bench.py).
+# the time of the slowest, not the sum; measured in benchmarks/dashboard_bench.py), all in the caller's snapshot.
 
 PARALLEL_QUERIES = 4
 Rows = list[Row[Any]]
+SnapshotSessions = Callable[[], AbstractContextManager[Session]]
 
 
 @dataclass(frozen=True)
@@ -229,17 +231,39 @@ def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+@contextmanager
+def shared_snapshot(session: Session, sessions: sessionmaker[Session]) -> Iterator[SnapshotSessions]:
+    """Sessions of ``sessions`` (PostgreSQL) that all read the database as ``session``'s transaction reads it now.
+
+    ``session`` exports its snapshot and each session given out imports it before its first statement, as
+    services/backup.py shares one with pg_dump: counts made on several connections agree with each other even while
+    a batch commits. A snapshot can be imported only while the exporting transaction is open, so the sessions are
+    to be started inside the block, without ending ``session``'s transaction.
+    """
+    snapshot = str(session.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+
+    @contextmanager
+    def bound() -> Iterator[Session]:
+        with sessions() as own:
+            own.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            own.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))  # the server's own id; SET takes no parameter
+            yield own
+
+    yield bound
+
+
 def _execute(session: Session, statements: list[Select[Any]], parallel: sessionmaker[Session] | None) -> list[Rows]:
     """Every statement's rows, in order. SQLite (one file, one writer) and callers without a factory: in turn."""
     if parallel is None or len(statements) < 2 or session.get_bind().dialect.name == "sqlite":
         return [list(session.execute(statement).all()) for statement in statements]
+    with shared_snapshot(session, parallel) as snapshot_sessions:
 
-    def one(statement: Select[Any]) -> Rows:
-        with parallel() as own:
-            return list(own.execute(statement).all())
+        def one(statement: Select[Any]) -> Rows:
+            with snapshot_sessions() as own:
+                return list(own.execute(statement).all())
 
-    with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="dashboard") as pool:
-        return list(pool.map(one, statements))
+        with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="dashboard") as pool:
+            return list(pool.map(one, statements))
 
 
 def _run(session: Session, part: _Part[T], parallel: sessionmaker[Session] | None = None) -> T:
@@ -515,8 +539,8 @@ def dashboard(
     parallel: sessionmaker[Session] | None = None,
 ) -> Dashboard:
     """The whole overview. With ``parallel`` (the session factory of the same database) its statements run at the
-    same time on their own connections, each in its own snapshot: figures of a batch committing meanwhile may show
-    in one count and not yet in another, as they would a second later."""
+    same time on their own connections (PostgreSQL), all in ``session``'s snapshot (see shared_snapshot): a batch
+    committing meanwhile shows in every count or in none."""
     office_part = _office_part(session, offices_file, offices, today)
     parts: list[_Part[Any]] = [office_part, _reviewers_part(offices, today), _problems_part(offices, 100)]
     results = _execute(session, [s for part in parts for s in part.statements], parallel)

@@ -34,7 +34,7 @@ from database.workflow import (
 )
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
-from services.dashboard import dashboard, office_view
+from services.dashboard import dashboard, office_view, shared_snapshot
 from tests.factories import make_book, make_record
 from tests.webapp.support import PASSWORD, VALUES, add_users, login
 
@@ -176,6 +176,35 @@ def test_the_figures_equal_the_database_counts(settings: Settings, workload: Wor
         assert sum(khj.per_day.values()) == _count(
             session, Record.office == "KHJ", Record.created_at >= NOW - timedelta(days=59)
         )
+
+
+def _count_records(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Record)) or 0
+
+
+def _commit_record(settings: Settings, book_id: int, name: str) -> None:
+    """A record committed on another connection, as a batch would commit it while the dashboard counts."""
+    with session_scope(workflow_sessions(settings)) as other:
+        make_record(other, other.get_one(Book, book_id), dict(VALUES), file_name=name)
+
+
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)
+def test_the_statements_run_at_once_read_one_snapshot(settings: Settings, workload: Workload) -> None:
+    sessions, offices_file, today = workflow_sessions(settings), settings.schemas_dir / "offices.yaml", NOW.date()
+    with session_scope(sessions) as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        before = dashboard(session, offices_file, None, today)  # in turn, in the snapshot its first statement took
+        _commit_record(settings, workload.khj_book, "late.tif")
+        # on their own connections, at once: still the caller's snapshot, without the record committed since
+        assert dashboard(session, offices_file, None, today, sessions) == before
+    with session_scope(sessions) as session, shared_snapshot(session, sessions) as snapshot_sessions:
+        _commit_record(settings, workload.khj_book, "later.tif")
+        with snapshot_sessions() as one, snapshot_sessions() as another:
+            assert _count_records(one) == _count_records(another) == before.total.records + 1
+    with session_scope(sessions) as session:
+        after = dashboard(session, offices_file, None, today, sessions)
+    assert after.total.records == _count_records(session) == before.total.records + 2
+    assert dict(after.daily)[today] == dict(before.daily)[today] + 2
 
 
 FIGURE = re.compile(r'data-figure="records-(\w+)">([\d,]+)<')
