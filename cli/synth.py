@@ -19,6 +19,9 @@ def synth(
     dpi: Annotated[int, typer.Option(help="resolution of the scans")] = 300,
     pages_per_file: Annotated[int, typer.Option(help="pages per file (multi-page TIFF/PDF when > 1)")] = 1,
     cover_share: Annotated[float, typer.Option(help="share of pages that are not records (covers)")] = 0.0,
+    spreads: Annotated[
+        float, typer.Option(help="share of record pages scanned as two-page spreads (an open book, both pages)")
+    ] = 0.0,
 ) -> None:
     """Generate pages of the catalogue's forms with realistic values, defects and ground truth."""
     from pipeline.synth.generate import generate_scans
@@ -33,5 +36,6 @@ def synth(
             dpi=dpi,
             pages_per_file=pages_per_file,
             cover_share=cover_share,
+            spread_share=spreads,
         )
     console.print(f"{len(paths)} files written to {out}")

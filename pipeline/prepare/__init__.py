@@ -5,9 +5,10 @@ from pipeline.prepare.deskew import estimate_skew, rotate_upright
 from pipeline.prepare.orientation import Orientation, OsdFunction
 from pipeline.prepare.page import prepare_page
 from pipeline.prepare.quality import measure_quality
-from pipeline.prepare.spread import prepare_spread
+from pipeline.prepare.spread import SPREAD_SLOT_OFFSET, prepare_spread
 
 __all__ = [
+    "SPREAD_SLOT_OFFSET",
     "Orientation",
     "OsdFunction",
     "estimate_skew",

@@ -17,6 +17,9 @@ _GUTTER_ZONE = (0.4, 0.6)  # share of the long side where the gutter may be
 # The gutter column holds at most this share of the typical column's ink (text and lines stop there).
 _MAX_GUTTER_INK = 0.15
 _SMOOTHING = 0.01  # of the long side
+# Records of a spread's second page are numbered from this slot on, after any first page's (a form holds
+# one or two): a record stays keyed by (scan page, slot), and its slot says which page of the spread it is on.
+SPREAD_SLOT_OFFSET = 100
 
 
 def find_gutter(mask: np.ndarray) -> int | None:

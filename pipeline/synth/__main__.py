@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--pages-per-file", type=int, default=1, help="pages of each TIFF or PDF file")
     parser.add_argument("--cover-share", type=float, default=0.0, help="share of files that begin with a cover")
+    parser.add_argument("--spreads", type=float, default=0.0, help="share of record pages that are two-page spreads")
     parser.add_argument("--samples", action="store_true", help="write the committed sample set instead")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -43,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             formats=args.formats or ("auto",),
             pages_per_file=args.pages_per_file,
             cover_share=args.cover_share,
+            spread_share=args.spreads,
         )
     sys.stdout.write(f"{len(files)} files written to {args.out} in {time.perf_counter() - started:.1f} s\n")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +17,8 @@ import numpy as np
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.forms.catalogue import Catalogue, load_catalogue
+from pipeline.prepare.spread import SPREAD_SLOT_OFFSET
+from pipeline.synth import defects
 from pipeline.synth.cover import render_cover
 from pipeline.synth.lexicon import SynthLexicon, load_synth_lexicon
 from pipeline.synth.profiles import Profile, get_profile
@@ -29,6 +31,8 @@ GENERATOR_VERSION = 1
 DEFAULT_SCHEMAS = PROJECT_ROOT / "schemas"
 # Share of two-record pages (birth_su_1970) whose second slot is left empty: the book's last record.
 _EMPTY_SLOT_SHARE = 0.15
+_SPREAD_GUTTER_WIDTH = 0.05  # of a page's width: the shadow where each page of an open book curves into the spine
+_SPREAD_GUTTER_DEPTH = (0.25, 0.55)
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ class PageSpec:
     style: str | None = None  # a key of render.STYLES
     rotation: int | None = None
     skew_deg: float | None = None
-    records: int | None = None  # records on the page, at most the form's slots
+    records: int | None = None  # records on the page (a spread's second page), at most the form's slots
+    spread: bool = False  # two pages of the book side by side in one scan, as an open book lies on the glass
 
 
 @dataclass(frozen=True)
@@ -97,15 +102,27 @@ def _record_count(spec: PageSpec, slots: int, rng: random.Random) -> int:
 
 
 def _truth_page(
-    number: int, form_id: str | None, params: ScanParams, records: Sequence[RecordValues]
+    number: int, form_id: str | None, params: ScanParams, records: Sequence[RecordValues], *, spread: bool
 ) -> dict[str, Any]:
-    return {
+    page = {
         "page": number,
         "form": form_id,
         "rotation": params.rotation,
         "skew_deg": params.skew_deg,
         "records": [{"slot": r.slot, "fields": r.truth()} for r in records],
     }
+    # a spread's second page has its slots numbered from SPREAD_SLOT_OFFSET, as the pipeline keys them
+    return {**page, "spread": True} if spread else page
+
+
+def _open_book(left: np.ndarray, right: np.ndarray, depth: float) -> np.ndarray:
+    """Two upright pages side by side, each shadowed where it curves into the spine between them."""
+    return np.hstack(
+        [
+            defects.gutter_shadow(left, _SPREAD_GUTTER_WIDTH, depth, left=False),
+            defects.gutter_shadow(right, _SPREAD_GUTTER_WIDTH, depth, left=True),
+        ]
+    )
 
 
 def make_file(spec: FileSpec, *, schemas_dir: Path = DEFAULT_SCHEMAS) -> MadeFile:
@@ -143,14 +160,19 @@ def make_file(spec: FileSpec, *, schemas_dir: Path = DEFAULT_SCHEMAS) -> MadeFil
         else:
             form = sources.catalogue.form(page.form_id)
             style = _style(page, profile, form_era(form), values_rng)
-            for slot in range(_record_count(page, form.records_per_page, values_rng)):
-                record, books[page.form_id] = generate_record(
-                    book_for(page.form_id), slot, sources.lexicon, values_rng, typewriter=style == "typewriter"
+            sides = []
+            # a spread's first page is full: only the book's last page may leave a slot empty
+            for side in range(2 if page.spread else 1):
+                full = page.spread and side == 0
+                count = form.records_per_page if full else _record_count(page, form.records_per_page, values_rng)
+                side_records, books[page.form_id] = _records(
+                    book_for(page.form_id), count, sources.lexicon, values_rng, style
                 )
-                records.append(record)
-            upright = render_filled(form, records, style, spec.dpi, ink_rng)
+                sides.append(render_filled(form, side_records, style, spec.dpi, ink_rng))
+                records.extend(replace(r, slot=r.slot + side * SPREAD_SLOT_OFFSET) for r in side_records)
+            upright = _open_book(*sides, scan_rng.uniform(*_SPREAD_GUTTER_DEPTH)) if page.spread else sides[0]
         images.append(simulate_scan(upright, params, spec.dpi, seed=scan_rng.getrandbits(64)))
-        truth_pages.append(_truth_page(number, page.form_id, params, records))
+        truth_pages.append(_truth_page(number, page.form_id, params, records, spread=page.spread))
         generator_pages.append(
             {
                 "page": number,
@@ -176,6 +198,17 @@ def make_file(spec: FileSpec, *, schemas_dir: Path = DEFAULT_SCHEMAS) -> MadeFil
     return MadeFile(spec=spec, fmt=fmt, pages=images, truth=truth, jpeg_quality=quality, lossless=lossless)
 
 
+def _records(
+    book: Book, count: int, lexicon: SynthLexicon, rng: random.Random, style: str
+) -> tuple[list[RecordValues], Book]:
+    """The book's next ``count`` records in slots 0, 1, ... of one page, and the book moved on past them."""
+    records = []
+    for slot in range(count):
+        record, book = generate_record(book, slot, lexicon, rng, typewriter=style == "typewriter")
+        records.append(record)
+    return records, book
+
+
 def write_file(made: MadeFile, out_dir: Path) -> Path:
     """Writes the scan file and its truth beside it; returns the scan file's path."""
     path = out_dir / (made.spec.name + SUFFIXES[made.fmt])
@@ -194,22 +227,29 @@ def plan_files(
     formats: Sequence[ScanFormat | Literal["auto"]],
     pages_per_file: int,
     cover_share: float,
+    spread_share: float = 0.0,
 ) -> list[FileSpec]:
     """Files for ``count`` pages: formats taken in turn, one page per PNG/JPEG/auto file and up to
-    ``pages_per_file`` per TIFF/PDF file, each file one book of a form drawn from ``forms``."""
+    ``pages_per_file`` per TIFF/PDF file, each file one book of a form drawn from ``forms``.
+
+    Which pages are spreads is drawn from a stream of its own, so the files planned are the same as
+    without spreads but for those pages."""
     if count < 0 or pages_per_file < 1:
         raise ValueError("count must be >= 0 and pages_per_file >= 1")
     if not forms or not formats:
         raise ValueError("at least one form and one format are needed")
     get_profile(profile)
     rng = random.Random(f"plan:{seed}")
+    spread_rng = random.Random(f"spreads:{seed}")
     files: list[FileSpec] = []
     left = count
     while left > 0:
         fmt = formats[len(files) % len(formats)]
         size = min(left, pages_per_file if fmt in MULTI_PAGE else 1)
         form_id = rng.choice(list(forms))
-        pages = [PageSpec(form_id=form_id, profile=profile) for _ in range(size)]
+        pages = [
+            PageSpec(form_id=form_id, profile=profile, spread=spread_rng.random() < spread_share) for _ in range(size)
+        ]
         if rng.random() < cover_share:
             pages[0] = PageSpec(form_id=None, profile=profile)
         files.append(FileSpec(name=f"scan_{len(files) + 1:04d}", fmt=fmt, pages=tuple(pages), dpi=dpi, seed=seed))
@@ -228,6 +268,7 @@ def generate_scans(
     formats: Sequence[ScanFormat | Literal["auto"]] = ("auto",),
     pages_per_file: int = 1,
     cover_share: float = 0.0,
+    spread_share: float = 0.0,
     schemas_dir: Path = DEFAULT_SCHEMAS,
 ) -> list[Path]:
     """Writes scan files holding ``count`` pages, each with ``NAME.truth.json`` beside it, into ``out_dir``.
@@ -235,6 +276,8 @@ def generate_scans(
     ``profile``: clean, mixed or hard. ``forms``: form ids to draw from (default all in the catalogue).
     ``formats``: taken in turn per file; ``auto`` is PNG or, for noisy pages, JPEG. ``pages_per_file``: pages
     of each TIFF or PDF file. ``cover_share``: share of files whose first page is the book's cover.
+    ``spread_share``: share of record pages that are two-page spreads (truth: ``"spread": true``, the second
+    page's slots numbered from ``SPREAD_SLOT_OFFSET``).
     Returns the scan files in the order written.
     """
     catalogue = _sources(schemas_dir).catalogue
@@ -249,6 +292,7 @@ def generate_scans(
         formats=formats,
         pages_per_file=pages_per_file,
         cover_share=cover_share,
+        spread_share=spread_share,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     return [write_file(make_file(spec, schemas_dir=schemas_dir), out_dir) for spec in plan]

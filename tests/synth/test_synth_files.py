@@ -16,6 +16,7 @@ from pipeline.config import PROJECT_ROOT
 from pipeline.errors import ConfigError
 from pipeline.forms.catalogue import load_catalogue
 from pipeline.forms.render import mm_to_px
+from pipeline.prepare.spread import SPREAD_SLOT_OFFSET
 from pipeline.qa.truth import truth_problems
 from pipeline.synth import FileSpec, PageSpec, generate_scans, make_file
 from pipeline.synth.writers import truth_path
@@ -120,3 +121,35 @@ def test_unknown_forms_profiles_and_impossible_pages_are_refused(tmp_path: Path)
         generate_scans(tmp_path, count=1, profile="soaked", dpi=DPI)
     with pytest.raises(ValueError, match="records"):
         make_file(FileSpec(name="x", fmt="png", pages=(PageSpec("death_tj_2010", records=2),), dpi=DPI))
+
+
+def test_a_spread_is_two_pages_of_the_book_side_by_side_and_its_second_page_slots_follow_the_offset() -> None:
+    spec = PageSpec("birth_su_1970", profile="clean", rotation=0, skew_deg=0.0, records=1, spread=True)
+    made = make_file(FileSpec(name="s", fmt="png", pages=(spec,), dpi=DPI, seed=6))
+    (image,) = made.pages
+    assert image.shape == (mm_to_px(297, DPI), 2 * mm_to_px(210, DPI))
+    page = made.truth["pages"][0]
+    assert page["spread"] is True and page["form"] == "birth_su_1970"
+    # the first page is full, the second (the book's last) holds what was asked
+    assert [r["slot"] for r in page["records"]] == [0, 1, SPREAD_SLOT_OFFSET]
+    numbers = [int(r["fields"]["act_number"]) for r in page["records"]]
+    assert numbers == list(range(numbers[0], numbers[0] + 3))
+    written = made.truth["generator"]["pages"][0]["written"]
+    assert [w["slot"] for w in written] == [0, 1, SPREAD_SLOT_OFFSET]
+    middle = image[:, image.shape[1] // 2 - 3 : image.shape[1] // 2 + 3]
+    assert middle.mean() < image[:, : image.shape[1] // 4].mean() - 20  # the spine's shadow
+
+
+def test_spreads_change_only_the_pages_drawn_as_spreads(tmp_path: Path) -> None:
+    plain = generate_scans(tmp_path / "plain", count=6, profile="clean", seed=5, dpi=DPI)
+    mixed = generate_scans(tmp_path / "spreads", count=6, profile="clean", seed=5, dpi=DPI, spread_share=0.5)
+    spreads = 0
+    for before, after in zip(plain, mixed, strict=True):
+        truth = _truth(after)
+        if truth["pages"][0].get("spread"):
+            spreads += 1
+            assert truth["pages"][0]["form"] == _truth(before)["pages"][0]["form"]
+        else:
+            assert truth_path(after).read_bytes() == truth_path(before).read_bytes()
+            assert after.read_bytes() == before.read_bytes()
+    assert 0 < spreads < 6
