@@ -74,11 +74,14 @@ def prepare_page(image: np.ndarray, *, osd: OsdFunction | None = None) -> Prepar
     page was scanned with and a confidence in [0, 1].
     """
     gray = to_gray(image)
-    mask = analysis_mask(gray)
-    orientation, skew_deg = find_rotation_and_skew(gray, mask, osd)
-    upright = rotate_upright(gray, orientation.rotation, skew_deg)
+    orientation, skew_deg = find_rotation_and_skew(gray, analysis_mask(gray), osd)
+    return upright_page(gray, orientation, skew_deg)
+
+
+def upright_page(gray: np.ndarray, orientation: Orientation, skew_deg: float) -> PreparedPage:
+    """The grey scan turned by what :func:`find_rotation_and_skew` found, with its quality."""
     return PreparedPage(
-        image=upright,
+        image=rotate_upright(gray, orientation.rotation, skew_deg),
         rotation=orientation.rotation,
         skew_deg=round(skew_deg, 3),
         quality=measure_quality(gray),

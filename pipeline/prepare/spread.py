@@ -7,7 +7,7 @@ import numpy as np
 
 from pipeline.prepare.binarize import to_gray
 from pipeline.prepare.orientation import OsdFunction
-from pipeline.prepare.page import analysis_mask, find_rotation_and_skew, prepare_page
+from pipeline.prepare.page import analysis_mask, find_rotation_and_skew, prepare_page, upright_page
 from pipeline.types import PreparedPage
 
 # Two A4 pages side by side are 420 x 297 mm (1.41:1); a single page, even landscape, is not this wide
@@ -64,7 +64,7 @@ def prepare_spread(image: np.ndarray, *, osd: OsdFunction | None = None) -> tupl
     """
     gray = to_gray(image)
     mask = analysis_mask(gray)
-    orientation, _ = find_rotation_and_skew(gray, mask)
+    orientation, skew_deg = find_rotation_and_skew(gray, mask)
     sideways = orientation.source == "structure" and orientation.rotation in (90, 270)
     height, width = gray.shape
     upright_width, upright_height = (height, width) if sideways else (width, height)
@@ -75,4 +75,7 @@ def prepare_spread(image: np.ndarray, *, osd: OsdFunction | None = None) -> tupl
             if all(page.image.shape[0] > page.image.shape[1] for page in prepared):
                 surest = max(prepared, key=lambda page: page.orientation_confidence)
                 return prepared[::-1] if surest.rotation in (180, 270) else prepared
+    if orientation.source == "structure":
+        # what prepare_page finds too (the ruled lines decide before OSD is asked), without measuring again
+        return (upright_page(gray, orientation, skew_deg),)
     return (prepare_page(gray, osd=osd),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.prepare import prepare_spread
+from pipeline.prepare import prepare_page, prepare_spread
 from pipeline.segment import segment_page
 from tests.prepare.synthetic import CATALOGUE, Distortion, cover_page, filled_form, scan
 
@@ -45,3 +45,17 @@ def test_two_record_form_is_not_cut_at_the_band_between_its_records(rotation: in
 def test_single_page_without_lines_is_not_cut() -> None:
     (page,) = prepare_spread(scan(cover_page(DPI), Distortion(skew_deg=0.8), DPI))
     assert page.image.shape[0] > page.image.shape[1]
+
+
+@pytest.mark.parametrize("form_id", ["death_tj_2010", "birth_su_1970"])
+def test_a_single_page_comes_back_exactly_as_prepare_page_makes_it(form_id: str) -> None:
+    scanned = scan(filled_form(CATALOGUE.form(form_id), DPI), Distortion(rotation=180, skew_deg=1.2, noise=4.0), DPI)
+    (page,) = prepare_spread(scanned)
+    alone = prepare_page(scanned)
+    assert np.array_equal(page.image, alone.image)
+    assert (page.rotation, page.skew_deg, page.quality, page.orientation_confidence) == (
+        alone.rotation,
+        alone.skew_deg,
+        alone.quality,
+        alone.orientation_confidence,
+    )
