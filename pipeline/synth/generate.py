@@ -170,7 +170,10 @@ def make_file(spec: FileSpec, *, schemas_dir: Path = DEFAULT_SCHEMAS) -> MadeFil
                 )
                 sides.append(render_filled(form, side_records, style, spec.dpi, ink_rng))
                 records.extend(replace(r, slot=r.slot + side * SPREAD_SLOT_OFFSET) for r in side_records)
-            upright = _open_book(*sides, scan_rng.uniform(*_SPREAD_GUTTER_DEPTH)) if page.spread else sides[0]
+            if page.spread:
+                upright = _open_book(sides[0], sides[1], scan_rng.uniform(*_SPREAD_GUTTER_DEPTH))
+            else:
+                upright = sides[0]
         images.append(simulate_scan(upright, params, spec.dpi, seed=scan_rng.getrandbits(64)))
         truth_pages.append(_truth_page(number, page.form_id, params, records, spread=page.spread))
         generator_pages.append(
