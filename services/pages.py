@@ -20,6 +20,7 @@ from pipeline.config import Settings
 from pipeline.deadline import Deadline, DeadlineEngine, run_within
 from pipeline.errors import ArchiveError, PageProcessingError, UnreadableScan
 from pipeline.ingest.pages import read_page
+from pipeline.prepare import SPREAD_SLOT_OFFSET
 from pipeline.process import PageContext, PageOutcome
 from pipeline.process import read_page as read_page_image
 from services.batches import DONE_PAGE_STATES
@@ -117,12 +118,8 @@ def _read_and_save(
     del image  # the page's pixels are not needed any more: one less full page held while saving
     deadline.check("save")
     with clock.stage("save"):
-        if outcome.segmented.aligned is not None:
-            image_path = derived_path(settings, sha256, number, "aligned")
-            _save_image(image_path, outcome.segmented.aligned)
-        else:
-            image_path = derived_path(settings, sha256, number, "prepared")
-            _save_image(image_path, outcome.prepared.image)
+        image_path = derived_path(settings, sha256, number, outcome.image_stage)
+        _save_image(image_path, outcome.image)
     return outcome, image_path
 
 
@@ -171,6 +168,14 @@ def _save_outcome(
             "darkness": reading.quality.darkness,
         },
     }
+    if len(outcome.halves) > 1:
+        # the records of its second page have slots from SPREAD_SLOT_OFFSET and boxes from offset_px on
+        page.provenance["spread"] = {
+            "halves": len(outcome.halves),
+            "forms": [half.segmented.form_id for half in outcome.halves],
+            "offset_px": outcome.offsets_px[1],
+            "slot_offset": SPREAD_SLOT_OFFSET,
+        }
     page.failure_stage = page.reason_code = page.reason = None
     page.processed_at = utcnow()
     # Records are written with the page's state in one transaction, so a page is never half-saved;
@@ -182,19 +187,21 @@ def _save_outcome(
     book = batch.book
     for record_reading in reading.records:
         values = {f.key: f.value for f in record_reading.fields}
+        form_id = outcome.form_of(record_reading)
+        assert form_id is not None  # records are read only on a page that matched a form
+        template = ctx.catalogue.form(form_id)
         record = Record(
             page_id=page.id,
             slot=record_reading.slot,
             book_id=book.id,
             office=book.office,
-            act_type=ctx.catalogue.form(reading.form_id).act_type,
+            act_type=template.act_type,
             act_year=book.year,
             copy=book.copy,
-            form_id=reading.form_id,
+            form_id=form_id,
             act_number=values.get("act_number"),
             status=record_reading.status,
         )
-        template = ctx.catalogue.form(reading.form_id)
         record.fields = [
             Field(
                 key=f.key,
