@@ -62,6 +62,7 @@ def predicted_pages(session: Session, batch_id: str) -> list[dict[str, Any]]:
                     "form": page.form_id,
                     "rotation": page.rotation,
                     "skew_deg": page.skew_deg,
+                    "halves": (page.provenance or {}).get("spread", {}).get("halves", 1),
                     "records": [_with_raw_text(export_line(r, book, scan, page), r) for r in page.records],
                 }
             )

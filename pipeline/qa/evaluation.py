@@ -2,9 +2,10 @@
 
 Input is one (truth page, predicted page) pair per page that has ground truth. A truth page is a page of
 ``NAME.truth.json``; a predicted page is ``{"file", "page", "form", "rotation", "skew_deg", "status",
-"records": [export lines]}`` (keys of a page that never got that far may be missing). Records are matched by
-slot within their page; a truth record without a prediction counts every one of its fields wrong, a
-predicted record without truth is listed as extra.
+"halves", "records": [export lines]}`` (keys of a page that never got that far may be missing). Records are
+matched by slot within their page; a truth record without a prediction counts every one of its fields wrong, a
+predicted record without truth is listed as extra. A two-page spread (truth ``"spread": true``) is one page
+whose second page's slots are numbered from 100 on both sides; ``halves`` (2) says the run cut it in two.
 
 Character error rate: when the prediction has ``raw_text`` and the truth page says what was written on paper
 (``written``, see :func:`pipeline.qa.truth.pages_with_written`), the raw text is compared with that;
@@ -92,10 +93,18 @@ class PageStats:
     skew_measured: int = 0  # pages with a predicted skew
     skew_mean_abs_error: float | None = None  # degrees
     skew_max_abs_error: float | None = None
+    spreads: int = 0  # two-page spreads in the truth
+    spreads_split: int = 0  # of those, read as their two pages
+    singles_split: int = 0  # single pages wrongly read as two
 
     @property
     def orientation_accuracy(self) -> float | None:
         return _rate(self.orientation_correct, self.pages)
+
+    @property
+    def split_share(self) -> float | None:
+        """Share of the spreads cut into their two pages."""
+        return _rate(self.spreads_split, self.spreads)
 
     @property
     def form_accuracy(self) -> float | None:
@@ -103,7 +112,12 @@ class PageStats:
         return _rate(self.form_correct, self.pages)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "orientation_accuracy": self.orientation_accuracy, "form_accuracy": self.form_accuracy}
+        return {
+            **asdict(self),
+            "orientation_accuracy": self.orientation_accuracy,
+            "form_accuracy": self.form_accuracy,
+            "split_share": self.split_share,
+        }
 
 
 @dataclass(frozen=True)
@@ -234,6 +248,8 @@ class _PageOutcome:
     orientation_correct: bool
     form_correct: bool
     skew_error: float | None
+    spread: bool
+    split: bool
     fields: list[_FieldOutcome] = field(default_factory=list)
     records: int = 0
     found: int = 0
@@ -281,6 +297,8 @@ def _page_outcome(truth: Page, predicted: Page, catalogue: Catalogue) -> _PageOu
         orientation_correct=rotation is not None and int(rotation) == int(truth.get("rotation", 0)),
         form_correct="form" in predicted and predicted.get("form") == form_id,
         skew_error=abs(float(skew) - float(truth.get("skew_deg", 0.0))) if skew is not None else None,
+        spread=bool(truth.get("spread")),
+        split=int(predicted.get("halves") or 1) > 1,
     )
     by_slot = {int(r.get("source", {}).get("slot", r.get("slot", 0))): r for r in predicted.get("records") or []}
     written_by_slot = truth.get("written") or {}
@@ -337,6 +355,9 @@ def _group(name: str, pages: Sequence[_PageOutcome]) -> GroupReport:
         skew_measured=len(errors),
         skew_mean_abs_error=sum(errors) / len(errors) if errors else None,
         skew_max_abs_error=max(errors) if errors else None,
+        spreads=sum(p.spread for p in pages),
+        spreads_split=sum(p.spread and p.split for p in pages),
+        singles_split=sum(p.split and not p.spread for p in pages),
     )
     record_stats = RecordStats(
         records=sum(p.records for p in pages),
@@ -508,6 +529,12 @@ def render_report(report: EvalReport, console: Console | None = None) -> None:
             confusions.add_row(_shown(c.truth), _shown(c.read), str(c.count))
         console.print(confusions)
 
+    overall = report.overall.pages
+    if overall.spreads or overall.singles_split:
+        console.print(
+            f"Two-page spreads: {overall.spreads_split} of {overall.spreads} cut into their two pages"
+            f" ({_pct(overall.split_share)}); single pages cut in two: {overall.singles_split}"
+        )
     speed = report.pages_per_minute
     console.print(
         f"{report.overall.pages.pages} pages in {report.wall_seconds:.1f} s"

@@ -225,3 +225,28 @@ def test_report_is_json_ready_and_renders_as_text(report: EvalReport) -> None:
     text = report_text(report)
     for expected in ("birth_su_1970", NO_FORM, "2.0 pages per minute", "b.tif p2 slot 1", "39.2%"):
         assert expected in text
+
+
+def test_a_spread_is_scored_by_slot_across_both_its_pages_and_its_cut_is_counted() -> None:
+    tj = truth_fields("death_tj_2010")
+    spread = {
+        **truth_page(1, "death_tj_2010", 0, 0.0, {"slot": 0, "fields": tj}, {"slot": 100, "fields": tj}),
+        "spread": True,
+    }
+    cut = {
+        **predicted("s.png", 1, "death_tj_2010", 0, 0.0, line("s.png", 1, 0, "death_tj_2010", tj)),
+        "halves": 2,
+    }
+    cut["records"].append(line("s.png", 1, 100, "death_tj_2010", tj))
+    uncut = predicted("t.png", 1, "death_tj_2010", 0, 0.0, line("t.png", 1, 0, "death_tj_2010", tj))
+    single = truth_page(1, "death_tj_2010", 0, 0.0, {"slot": 0, "fields": tj})
+    wrongly_cut = {**predicted("u.png", 1, "death_tj_2010", 0, 0.0, line("u.png", 1, 0, "death_tj_2010", tj))}
+    wrongly_cut["halves"] = 2
+    report = evaluate([(spread, cut), (spread, uncut), (single, wrongly_cut)], wall_seconds=1.0, catalogue=CATALOGUE)
+    pages, records = report.overall.pages, report.overall.records
+    assert (pages.spreads, pages.spreads_split, pages.singles_split, pages.split_share) == (2, 1, 1, 0.5)
+    assert (records.records, records.found, records.exact, records.extra) == (5, 4, 4, 0)
+    assert report.to_dict()["overall"]["pages"]["split_share"] == 0.5
+    assert "Two-page spreads: 1 of 2 cut into their two pages (50.0%); single pages cut in two: 1" in report_text(
+        report
+    )
