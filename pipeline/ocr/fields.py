@@ -97,6 +97,18 @@ def lexicon_kind(spec: FieldSpec) -> LexiconKind | None:
     return None
 
 
+def field_kind(spec: FieldSpec, lexicon: Lexicon) -> LexiconKind | None:
+    """:func:`lexicon_kind`, and for free text the registry office it names, or the listed phrases where the
+    lexicon has them for the field."""
+    kind = lexicon_kind(spec)
+    if kind is None and spec.type == "text":
+        if spec.key.endswith("office"):
+            return "office"
+        if lexicon.has_phrases(spec.key):
+            return "phrase"
+    return kind
+
+
 def _context_factor(weights: ScoreWeights, page_quality: PageQuality, alignment_score: float) -> float:
     """The page's share of a field's score: the squared shortfall barely touches a good page (quality 0.9
     costs 0.1 % at weight 0.1) and weighs on a poor one."""
@@ -125,7 +137,7 @@ def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> 
         return []
     if spec.type == "full_name":
         return list(zip(parsed.value.split(), FULL_NAME_KINDS, strict=False))
-    kind = lexicon_kind(spec)
+    kind = field_kind(spec, lexicon)
     if kind == "place":
         # a known district says little about the village or street written beside it; a value that is only
         # listed places (a district, a city) is vouched for as a whole
@@ -216,7 +228,7 @@ def read_field(
             spec.type,
             lexicon,
             reference_year=reference_year,
-            kind=lexicon_kind(spec),
+            kind=field_kind(spec, lexicon),
             roman_months=writes_roman_months(template),
         )
         if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import unicodedata
 from collections import defaultdict
@@ -13,11 +14,12 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import ConfigError
 
-LexiconKind = Literal["surname", "given_name", "patronymic", "nationality", "citizenship", "place"]
+LexiconKind = Literal["surname", "given_name", "patronymic", "nationality", "citizenship", "place", "office", "phrase"]
 NAME_KINDS: tuple[LexiconKind, ...] = ("surname", "given_name", "patronymic")
 
 
@@ -114,6 +116,16 @@ class _Spelling(_Frozen):
     look_alikes: _LookAlikes
 
 
+class _Phrases(_Frozen):
+    fields: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+
+# A phrase key this long or longer may be one edit from a misread of a listed phrase, twice as long two edits:
+# shorter ones ('сын', 'мать') are too near each other and to other words for a near miss to mean a misread.
+_NEAR_PHRASE_MIN = 6
+
+
 @dataclass(frozen=True, eq=False)
 class Lexicon:
     """Everything the parser checks OCR text against. Build it with :func:`load_lexicon`.
@@ -151,6 +163,8 @@ class Lexicon:
     day_endings: tuple[str, ...]
     digit_look_alikes: Mapping[str, str]
     latin_to_cyrillic: Mapping[str, str]
+    phrase_fields: tuple[str, ...]  # patterns of the field keys the listed phrases apply to ('*_document')
+    phrases: Mapping[str, frozenset[str]]  # phrase key (folded, no spaces) -> the listed phrases
 
     def fold(self, text: str) -> str:
         """The folding key: NFC, lower case, Tajik letters and дж folded to their Russian counterparts."""
@@ -186,6 +200,27 @@ class Lexicon:
             normal.startswith(prefix + " ") and self.is_listed_place(normal[len(prefix) + 1 :])
             for prefix in self.office_prefixes
         )
+
+    def has_phrases(self, field_key: str) -> bool:
+        """Whether a field is written from the listed phrases (a document, the applicant's relation)."""
+        return any(fnmatch.fnmatchcase(field_key, pattern) for pattern in self.phrase_fields)
+
+    def _phrase_key(self, text: str) -> str:
+        return "".join(self.fold(text).split()).strip(".,;:|")
+
+    def listed_phrase(self, text: str) -> str | None:
+        """The listed spelling of a phrase read with its Tajik letters, ё, letter case or spaces slipped
+        ('тибби' -> 'тиббӣ', 'Сактаи дил' -> 'сактаи дил'); None when none or several fold alike."""
+        found = self.phrases.get(self._phrase_key(text), frozenset())
+        return next(iter(found)) if len(found) == 1 else None
+
+    def near_phrase(self, text: str) -> bool:
+        """Whether a text is not a listed phrase but a letter or two from one: a misread ('рожлении')."""
+        key = self._phrase_key(text)
+        if len(key) < _NEAR_PHRASE_MIN or key in self.phrases:
+            return False
+        most = 1 if len(key) < 2 * _NEAR_PHRASE_MIN else 2
+        return any(Levenshtein.distance(key, known, score_cutoff=most) <= most for known in self.phrases)
 
     def month_number(self, word: str) -> int | None:
         return self.months.get(unicodedata.normalize("NFC", word).lower())
@@ -355,6 +390,7 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
     abbreviations = [a for group in domain.place_abbreviations.values() for a in group]
     sex_words = {w: "male" for w in spelling.sex.male} | {w: "female" for w in spelling.sex.female}
     place_names = _place_names(domain.places, abbreviations)
+    phrases = _read_phrases(folder / "phrases.yaml")
     return Lexicon(
         letter_folding=letters,
         digraph_folding=digraphs,
@@ -400,7 +436,18 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         day_endings=tuple(sorted(spelling.dates.day_endings, key=len, reverse=True)),
         digit_look_alikes=spelling.look_alikes.digits,
         latin_to_cyrillic=spelling.look_alikes.latin_to_cyrillic,
+        phrase_fields=phrases.fields,
+        phrases={
+            "".join(key.split()): values for key, values in _index(phrases.phrases, letters, digraphs).items()
+        },
     )
+
+
+def _read_phrases(path: Path) -> _Phrases:
+    try:
+        return _Phrases.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid lexicon file {path}: {exc}") from exc
 
 
 def fold(text: str) -> str:

@@ -189,14 +189,38 @@ def _doubtful_number_mark(text: str, lexicon: Lexicon) -> bool:
     return False
 
 
+def _written_in_tajik(text: str, lexicon: Lexicon) -> bool:
+    """A Tajik letter or a place abbreviation only Tajik uses ('ш.', 'н.') in the text."""
+    return any(ch in lexicon.tajik_only_letters for ch in text.lower()) or any(
+        word in lexicon.tajik_abbreviations for word in text.replace(",", " ").split()
+    )
+
+
+def _restore_place_words(text: str, lexicon: Lexicon) -> str:
+    """Listed place names given their listed spelling where the reading slipped only in letters the folding
+    joins or in letter case ('н. Кухистони Мастчох' -> 'н. Кӯҳистони Мастчоҳ', 'н. ишкошим' -> 'н. Ишкошим'):
+    the one listed spelling, or of several the one in the value's script (Tajik letters or not); any other
+    word is left as read."""
+    tajik = _written_in_tajik(text, lexicon)
+
+    def listed(match: re.Match[str]) -> str:
+        word = match.group(0)
+        spellings = lexicon.place_words.get(lexicon.fold(word), frozenset())
+        with_tajik = [s for s in spellings if any(ch in lexicon.tajik_only_letters for ch in s.lower())]
+        # Tajik: its own spelling where the list has one, else the only one ('Ёвон'); Russian: never a
+        # spelling with Tajik letters (its Russian one may be unlisted: 'г. Айни' stays)
+        choice = (with_tajik or list(spellings)) if tajik else [s for s in spellings if s not in with_tajik]
+        return choice[0] if len(choice) == 1 and word not in choice else word
+
+    return _PLACE_WORDS.sub(listed, text)
+
+
 def _place_slip(text: str, lexicon: Lexicon) -> bool:
     """A word that is a listed place name once folded but spelt otherwise: a Tajik letter read as its Russian
     look-alike or ё as е (Ёвон read Евон, Дӯстӣ read Дустӣ), or the name's capitals lost or doubled; in a
     value written in Tajik (a Tajik letter or abbreviation in it), the Russian spelling of a name whose Tajik
     one differs ('ш. Бустон' for 'ш. Бӯстон')."""
-    tajik = any(ch in lexicon.tajik_only_letters for ch in text.lower()) or any(
-        word in lexicon.tajik_abbreviations for word in text.replace(",", " ").split()
-    )
+    tajik = _written_in_tajik(text, lexicon)
     for word in _PLACE_WORDS.findall(text):
         listed = lexicon.place_words.get(lexicon.fold(word))
         if not listed:
@@ -224,8 +248,42 @@ def _doubtful_reading(value: str, lexicon: Lexicon, kind: LexiconKind | None) ->
     )
 
 
+# Read for '№' before a number: a letter no Russian or Tajik text has.
+_NUMBER_SIGN_LOOK_ALIKES = frozenset({"Њ"})
+
+
+def _split_number(text: str) -> tuple[str, str]:
+    """A phrase and what follows it from its number on ('Справка о рождении', '№ 77'); the sign before the
+    number goes with it, a look-alike of '№' made one."""
+    words = text.split()
+    at = next((i for i, word in enumerate(words) if word[:1].isdigit()), len(words))
+    if 0 < at < len(words) and len(words[at - 1]) <= 2 and not words[at - 1].isalpha():
+        at -= 1  # '№', 'N.'
+    elif 0 < at < len(words) and words[at - 1] in _NUMBER_SIGN_LOOK_ALIKES:
+        words[at - 1] = "№"
+        at -= 1
+    return " ".join(words[:at]), " ".join(words[at:])
+
+
+def _parse_phrase(value: str, lexicon: Lexicon) -> ParsedValue:
+    """Free text written from a closed list: given its listed spelling when it folds to one (and vouched for
+    unless a number follows), sent to review when it is a letter or two from one, else kept as read."""
+    head, tail = _split_number(value)
+    listed = lexicon.listed_phrase(head) if head else None
+    if listed is not None:
+        value = f"{listed} {tail}" if tail else listed
+        doubt = (LOW_CONFIDENCE,) if _doubtful_reading(value, lexicon, "phrase") else ()
+        # the list vouches for the words, not for a number after them ('№ 190' read for '№ 100')
+        return ParsedValue(value=value, ok=True, lexicon_match=not tail, reasons=doubt)
+    near = bool(head) and lexicon.near_phrase(head)
+    doubt = (LOW_CONFIDENCE,) if near or _doubtful_reading(value, lexicon, "phrase") else ()
+    return ParsedValue(value=value, ok=True, reasons=doubt)
+
+
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:
     value = to_cyrillic(text, lexicon)
+    if kind == "phrase":
+        return _parse_phrase(value, lexicon)
     if kind in ("nationality", "citizenship"):
         # a closed list: an unknown word is more likely misread than a new nationality, and a known one is
         # given in its listed letter case (handwriting is often read in capitals)
@@ -236,6 +294,8 @@ def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> Parsed
         return ParsedValue(
             value=listed or value, ok=True, lexicon_match=known, reasons=() if known else (NOT_IN_LEXICON,)
         )
+    if kind in ("place", "office"):
+        value = _restore_place_words(value, lexicon)
     doubt = (LOW_CONFIDENCE,) if _doubtful_reading(value, lexicon, kind) else ()
     if kind == "place":
         # villages and streets are not listed: a known district is a good sign, its absence no bad one

@@ -106,3 +106,10 @@ def test_a_missing_name_list_is_a_config_error(tmp_path: Path) -> None:
 )
 def test_a_listed_place_is_written_as_listed(lexicon: Lexicon, text: str, listed: bool) -> None:
     assert lexicon.is_listed_place(text) is listed
+
+
+@pytest.mark.parametrize(
+    ("key", "phrases"), [("birth_document", True), ("death_cause", True), ("applicant", True), ("marks", False)]
+)
+def test_the_listed_phrases_apply_to_the_fields_named_in_their_file(lexicon: Lexicon, key: str, phrases: bool) -> None:
+    assert lexicon.has_phrases(key) is phrases

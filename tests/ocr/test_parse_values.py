@@ -290,9 +290,7 @@ def test_unknown_value_type_is_a_programming_error(lexicon: Lexicon) -> None:
 @pytest.mark.parametrize(
     ("raw", "value_type"),
     [
-        ("д. Бӯстон, н. Евон", "place"),  # Ёвон: ё read as е
-        ("н. Кухистони Мастчоҳ", "place"),  # Кӯҳистони: ӯ read as у
-        ("н. АЙНӢ", "place"),  # a listed name in capitals
+        ("г. Айни", "place"),  # a Russian value: the listed name has only its Tajik spelling
         ("р-н Фирдавси г. ДушаНбе", "place"),  # a capital inside a word
         ("Д. Чимтеппа, н. Панҷ", "place"),  # an abbreviation in capitals beginning the value
         ("2. Гиссар", "place"),  # a digit where 'г.' was written
@@ -348,3 +346,60 @@ def test_a_date_after_the_books_year_is_doubtful(lexicon: Lexicon) -> None:
 def test_specks_around_a_closed_list_entry_are_dropped(lexicon: Lexicon, raw: str, kind: str, expected: str) -> None:
     parsed = parse_value(raw, "text", lexicon, kind=kind)  # type: ignore[arg-type]
     assert (parsed.value, parsed.lexicon_match, parsed.reasons) == (expected, True, ())
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "vouched"),
+    [
+        ("Сактаи дил", "сактаи дил", True),  # letter case of a listed cause
+        ("СЫН", "сын", True),
+        ("Маълумотномаи муассисаи тибби № 814", "Маълумотномаи муассисаи тиббӣ № 814", False),  # ӣ read as и
+        ("Маълумотномаи таваллуд Њ 740", "Маълумотномаи таваллуд № 740", False),  # '№' read as Њ
+        ("Маълумотномаи тибби дар бораи фавт", "Маълумотномаи тиббӣ дар бораи фавт", True),
+        ("То ҷикистон", "То ҷикистон", None),  # not a phrase of the list: kept as read
+    ],
+)
+def test_a_listed_phrase_is_given_its_listed_spelling(
+    lexicon: Lexicon, raw: str, expected: str, vouched: bool | None
+) -> None:
+    parsed = parse_value(raw, "text", lexicon, kind="phrase")
+    assert (parsed.value, parsed.ok, parsed.reasons) == (expected, True, ())
+    # the list vouches for its words, never for the number written after them
+    assert parsed.lexicon_match is vouched
+
+
+@pytest.mark.parametrize("raw", ["Справка о рожлении № 77", "пиронсолй", "Врачебное свидетельство о смерто"])
+def test_a_phrase_a_letter_or_two_from_a_listed_one_is_doubtful(lexicon: Lexicon, raw: str) -> None:
+    parsed = parse_value(raw, "text", lexicon, kind="phrase")
+    assert parsed.value == raw
+    assert parsed.reasons == ("low_confidence",)
+    assert not parsed.lexicon_match
+
+
+def test_a_name_in_a_phrase_field_stays_free_text(lexicon: Lexicon) -> None:
+    parsed = parse_value("Каримов Алишер Рустамович", "text", lexicon, kind="phrase")
+    assert (parsed.value, parsed.reasons, parsed.lexicon_match) == ("Каримов Алишер Рустамович", (), None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "restored"),
+    [
+        ("д. Бӯстон, н. Евон", "д. Бӯстон, н. Ёвон"),  # ё read as е
+        ("н. Кухистони Мастчоҳ", "н. Кӯҳистони Мастчоҳ"),  # ӯ read as у
+        ("н. Абдураҳмони Чоми", "н. Абдураҳмони Ҷомӣ"),  # ҷ and ӣ read as ч and и
+        ("н. АЙНӢ", "н. Айнӣ"),  # capitals
+        ("н. ишкошим", "н. Ишкошим"),  # the capital lost
+        ("ш. Бустон", "ш. Бӯстон"),  # the Russian spelling in a value written in Tajik
+        ("д. Чимтеппа, н. Кӯшониен", "д. Чимтеппа, н. Кӯшониён"),  # a village is left as read
+    ],
+)
+def test_a_listed_place_name_slipped_in_its_letters_is_given_its_listed_spelling(
+    lexicon: Lexicon, raw: str, restored: str
+) -> None:
+    parsed = parse_value(raw, "place", lexicon, kind="place")
+    assert (parsed.value, parsed.ok, parsed.reasons) == (restored, True, ())
+
+
+@pytest.mark.parametrize("raw", ["г. Бустон", "г. Худжанд", "д. Бустон"])
+def test_a_listed_russian_spelling_in_a_russian_value_stays(lexicon: Lexicon, raw: str) -> None:
+    assert parse_value(raw, "place", lexicon, kind="place").value == raw
