@@ -437,9 +437,7 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         digit_look_alikes=spelling.look_alikes.digits,
         latin_to_cyrillic=spelling.look_alikes.latin_to_cyrillic,
         phrase_fields=phrases.fields,
-        phrases={
-            "".join(key.split()): values for key, values in _index(phrases.phrases, letters, digraphs).items()
-        },
+        phrases={"".join(key.split()): values for key, values in _index(phrases.phrases, letters, digraphs).items()},
     )
 
 
