@@ -53,8 +53,9 @@ PASSWORD = "benchmark password"
 PLANS = {
     "records per office and status": "SELECT office, status, count(*), count(verified_at), count(loaded_at) "
     "FROM records GROUP BY office, status",
-    "records per office and day": "SELECT office, date(created_at), count(*), count(CASE WHEN created_at >= "
-    "now() - interval '14 days' THEN 1 END) FROM records WHERE created_at >= now() - interval '60 days' GROUP BY 1, 2",
+    "records per office and day": "SELECT office, date(timezone('UTC', created_at)), count(*), "
+    "count(CASE WHEN created_at >= now() - interval '14 days' THEN 1 END) FROM records "
+    "WHERE created_at >= now() - interval '60 days' GROUP BY 1, 2",
     "pages per file and state": "SELECT scan_file_id, state, count(*) FROM pages GROUP BY 1, 2",
     "fields per reviewer": "SELECT records.verified_by, count(CASE WHEN fields.state = 'corrected' THEN 1 END) "
     "FROM records JOIN fields ON fields.record_id = records.id WHERE records.verified_by IS NOT NULL "

@@ -15,8 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, Select, case, func, select, text
+from sqlalchemy import Date, Row, Select, case, func, select, text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, contains_eager, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from database.workflow import (
     DECIDED_FIELDS_SQL,
@@ -227,6 +230,25 @@ def _since(today: date, days: int) -> datetime:
     return datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=UTC)
 
 
+class utc_date(FunctionElement[date]):  # noqa: N801 (a SQL function, named as one)
+    """The UTC calendar day of a time stamp, whatever the connection's time zone: the days the rates count from."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date)
+def _utc_date(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite: the stored text is the UTC time (time stamps are written in UTC), so its date is the UTC day."""
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element: utc_date, compiler: SQLCompiler, **kw: Any) -> str:
+    """timestamptz: date() alone would take the day in the session's TimeZone, timezone('UTC', ...) the UTC one."""
+    return f"date(timezone('UTC', {compiler.process(element.clauses, **kw)}))"
+
+
 def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -325,8 +347,8 @@ def _office_part(
         Record.office,
         offices,
     )
-    # Records extracted per office and day over the chart's days; of them, those of the last RATE_DAYS days.
-    day = func.date(Record.created_at)
+    # Records extracted per office and UTC day over the chart's days; of them, those of the last RATE_DAYS days.
+    day = utc_date(Record.created_at)
     daily_q = _scope(
         select(
             Record.office,
@@ -409,7 +431,7 @@ def office_figures(
 
 
 def _daily_part(offices: frozenset[str] | None, today: date, days: int) -> _Part[list[tuple[date, int]]]:
-    day = func.date(Record.created_at)
+    day = utc_date(Record.created_at)
     query = _scope(
         select(day.label("day"), func.count().label("n"))
         .where(Record.created_at >= _since(today, days))
@@ -435,7 +457,7 @@ def chart_days(counts: dict[date, int], today: date) -> list[tuple[date, int]]:
 def records_per_day(
     session: Session, offices: frozenset[str] | None, today: date, days: int = CHART_DAYS
 ) -> list[tuple[date, int]]:
-    """Records extracted per day (grouped by date in the database), from the first day with records, gaps as 0."""
+    """Records extracted per UTC day (grouped in the database), from the first day with records, gaps as 0."""
     return _run(session, _daily_part(offices, today, days))
 
 

@@ -16,8 +16,9 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import sync_playwright
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from database.session import session_scope, workflow_sessions
 from database.workflow import (
@@ -34,7 +35,7 @@ from database.workflow import (
 )
 from pipeline.config import Settings
 from pipeline.types import FieldState, RecordStatus
-from services.dashboard import dashboard, office_view, shared_snapshot
+from services.dashboard import RATE_DAYS, dashboard, office_view, records_per_day, shared_snapshot
 from tests.factories import make_book, make_record
 from tests.webapp.support import PASSWORD, VALUES, add_users, login
 
@@ -203,8 +204,38 @@ def test_the_statements_run_at_once_read_one_snapshot(settings: Settings, worklo
             assert _count_records(one) == _count_records(another) == before.total.records + 1
     with session_scope(sessions) as session:
         after = dashboard(session, offices_file, None, today, sessions)
-    assert after.total.records == _count_records(session) == before.total.records + 2
+        assert after.total.records == _count_records(session) == before.total.records + 2
     assert dict(after.daily)[today] == dict(before.daily)[today] + 2
+
+
+def test_days_are_utc_days_whatever_the_connection_time_zone(settings: Settings) -> None:
+    """Records at 22:00 UTC, 03:00 the next day in Dushanbe: counted on their UTC day, in the chart and the rates."""
+    today = NOW.date()
+    late = [
+        datetime.combine(today - timedelta(days=ago), datetime.min.time(), UTC) + timedelta(hours=22)
+        for ago in (1, RATE_DAYS)
+    ]
+    with session_scope(workflow_sessions(settings)) as session:
+        book = make_book(session)
+        for n, at in enumerate(late):
+            make_record(session, book, dict(VALUES), file_name=f"late{n}.tif").created_at = at
+    url = make_url(settings.workflow_url)
+    if url.get_backend_name() == "postgresql":  # the server's clock in UTC+5, as in an office in Tajikistan
+        url = url.update_query_dict({"options": "-c TimeZone=Asia/Dushanbe"})
+    engine = create_engine(url)
+    try:
+        with sessionmaker(bind=engine)() as session:
+            if url.get_backend_name() == "postgresql":
+                assert session.scalar(text("SHOW TimeZone")) == "Asia/Dushanbe"
+            board = dashboard(session, settings.schemas_dir / "offices.yaml", None, today)
+            khj = next(o for o in board.offices if o.code == "KHJ")
+            days = {today - timedelta(days=1): 1, today - timedelta(days=RATE_DAYS): 1}
+            assert khj.per_day == days
+            assert khj.records_recent == 1  # the record of 14 days ago is a day before the rates' first day
+            assert {d: n for d, n in board.daily if n} == days
+            assert {d: n for d, n in records_per_day(session, None, today) if n} == days
+    finally:
+        engine.dispose()
 
 
 FIGURE = re.compile(r'data-figure="records-(\w+)">([\d,]+)<')
