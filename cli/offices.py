@@ -1,4 +1,5 @@
-"""`archive offices import FILE` and `archive offices list`: the offices and their digitization targets."""
+"""`archive offices import FILE`, `archive offices list` and `archive offices remove CODE`: the offices and their
+digitization targets."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from rich.table import Table
 
 from cli.common import console, domain_errors, ready_settings
 from database.session import session_scope, workflow_sessions
-from services.offices import ACT_TYPES, COPIES, import_offices, office_plan, read_offices_file, target_dates
+from services.offices import (
+    ACT_TYPES,
+    COPIES,
+    import_offices,
+    office_plan,
+    offices_file,
+    read_offices_file,
+    remove_office,
+    target_dates,
+)
 
 offices_app = typer.Typer(help="Offices and their targets (records per copy and act type).", no_args_is_help=True)
 
@@ -61,3 +71,22 @@ def list_command() -> None:
             o.source,
         )
     console.print(table)
+
+
+@offices_app.command("remove")
+def remove_command(
+    code: Annotated[str, typer.Argument(help="code of an office imported with `archive offices import`")],
+    force: Annotated[bool, typer.Option("--force", help="remove it even though it has books")] = False,
+) -> None:
+    """Remove an imported office and its targets; its books and records are kept (refused while it has books, unless
+    --force)."""
+    with domain_errors():
+        settings = ready_settings()
+        shipped = settings.schemas_dir / "offices.yaml"
+        in_file = any(o.code == code for o in offices_file(shipped).offices)
+        with session_scope(workflow_sessions(settings)) as session:
+            removed = remove_office(session, code, force=force)
+    console.print(
+        f"office {code} removed with its {removed.targets} targets; its {removed.books} book(s) and their records "
+        "are kept" + (f"; the figures use its entry in {shipped.name} again" if in_file else "")
+    )

@@ -2,7 +2,8 @@
 
 The shipped ``schemas/offices.yaml`` is the planning default. `archive offices import` puts an office's own
 inventory in the database, and an office found there replaces the file's entry of the same code (its name,
-region, targets and target date); offices of the file not imported keep the file's figures.
+region, targets and target date); offices of the file not imported keep the file's figures. `archive offices
+remove` takes an imported office out again (the file's entry, if any, then applies).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from database.workflow import CopyKind, Office, OfficeTarget
-from pipeline.errors import ConfigError
+from database.workflow import Book, CopyKind, Office, OfficeTarget
+from pipeline.errors import ConfigError, NotFound
 from pipeline.forms.catalogue import ActType
 
 ACT_TYPES: tuple[str, ...] = get_args(ActType)
@@ -215,6 +216,34 @@ def import_offices(session: Session, source: OfficesFile) -> ImportResult:
         )
         session.flush()
     return ImportResult(added, updated)
+
+
+@dataclass(frozen=True)
+class RemovedOffice:
+    code: str
+    targets: int  # target rows deleted with the office
+    books: int  # books of the office, kept
+
+
+def remove_office(session: Session, code: str, *, force: bool = False) -> RemovedOffice:
+    """Deletes an imported office and its targets. Its books and records are never touched; while it has books
+    the removal is refused unless ``force``, as they would then count against no target (or the file's)."""
+    office = session.get(Office, code)
+    if office is None:
+        raise NotFound(
+            f"no office {code} in the database: only offices imported with `archive offices import` can be removed "
+            "(`archive offices list` shows where each office comes from; the offices file's are changed in the file)"
+        )
+    books = session.scalar(select(func.count()).select_from(Book).where(Book.office == code)) or 0
+    if books and not force:
+        raise ConfigError(
+            f"office {code} has {books} book(s); run again with --force to remove the office and its targets anyway "
+            "(its books and records are kept)"
+        )
+    targets = len(office.targets)
+    session.delete(office)
+    session.flush()
+    return RemovedOffice(code, targets, books)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from database.session import session_scope, workflow_sessions
-from database.workflow import Office, OfficeTarget
+from database.workflow import Book, Office, OfficeTarget, Record
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from services.dashboard import office_figures
 from services.offices import import_offices, read_offices_file
 from services.progress import office_progress
+from tests.factories import make_book, make_record
 
 CSV = """code,name,region,first_birth,first_death,second_birth,target_date
 KHJ,Khujand,Sughd,"20,000",7000,,2027-06-30
@@ -127,3 +128,44 @@ def test_the_commands_import_and_list(
     assert "27,000" in lines["KHJ"] and "2027-06-30" in lines["KHJ"] and "database" in lines["KHJ"]
     assert "28,000" in lines["BKH"] and "offices.yaml" in lines["BKH"]
     assert "second: birth 500" in lines["DSH"]
+
+
+def test_the_command_removes_an_office_and_its_targets_and_keeps_its_books(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.common import console, err_console
+
+    for output in (console, err_console):
+        monkeypatch.setattr(output, "width", 200)  # one line per message
+    runner = CliRunner()
+    assert runner.invoke(app, ["offices", "import", str(_write(tmp_path, "offices.csv", CSV))]).exit_code == 0
+    with session_scope(workflow_sessions(settings)) as session:
+        make_record(session, make_book(session, office="DSH"), {"child_name": "Ali"})
+
+    def targets(code: str) -> int:
+        with session_scope(workflow_sessions(settings)) as session:
+            return (
+                session.scalar(select(func.count()).select_from(OfficeTarget).where(OfficeTarget.office == code)) or 0
+            )
+
+    unknown = runner.invoke(app, ["offices", "remove", "BKH"])  # only in the shipped file
+    assert unknown.exit_code == 8 and "no office BKH in the database" in unknown.output
+    refused = runner.invoke(app, ["offices", "remove", "DSH"])
+    assert refused.exit_code == 3 and isinstance(refused.exception, SystemExit)  # a message, no traceback
+    assert "office DSH has 1 book(s)" in refused.output and "--force" in refused.output
+    assert "books and records are kept" in refused.output and targets("DSH") == 2
+
+    forced = runner.invoke(app, ["offices", "remove", "DSH", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "office DSH removed with its 2 targets; its 1 book(s) and their records are kept" in forced.output
+    done = runner.invoke(app, ["offices", "remove", "KHJ"])  # no book: no --force needed
+    assert done.exit_code == 0, done.output
+    assert "its 0 book(s)" in done.output and "the figures use its entry in offices.yaml again" in done.output
+    with session_scope(workflow_sessions(settings)) as session:
+        assert session.scalars(select(Office.code)).all() == []
+        assert session.scalar(select(func.count()).select_from(OfficeTarget)) == 0
+        assert session.scalar(select(func.count()).select_from(Book).where(Book.office == "DSH")) == 1
+        assert session.scalar(select(func.count()).select_from(Record).where(Record.office == "DSH")) == 1
+        rows = {o.code: o for o in office_figures(session, settings.schemas_dir / "offices.yaml", None, date.today())}
+        assert rows["KHJ"].target == 28_000  # the shipped file's figures again
+        assert rows["DSH"].records == 1 and rows["DSH"].target == 0  # its records still count, against no target
