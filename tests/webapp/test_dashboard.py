@@ -261,6 +261,7 @@ def test_dashboard_drill_down_and_roles(app_client: TestClient, workload: Worklo
     login(app_client, "root")
     page = app_client.get("/dashboard")
     assert dict(FIGURE.findall(page.text))["SNO"] == "2" and "sno/torn.pdf" in page.text
+    assert page.text.count(f'<a href="/batches/{workload.batch}">') == 2  # each problem links to its batch
     batch = app_client.get(f"/batches/{workload.batch}")
     assert batch.status_code == 200 and "torn" in batch.text and "blank" in batch.text and "0:30:00" in batch.text
 
