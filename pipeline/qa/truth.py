@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from pipeline.forms.catalogue import Catalogue
+from pipeline.prepare import SPREAD_SLOT_OFFSET
 
 ROTATIONS = (0, 90, 180, 270)
 _NAME_PART = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -79,8 +80,13 @@ def truth_problems(doc: Mapping[str, Any], catalogue: Catalogue) -> list[str]:
             continue
         form = catalogue.forms[form_id]
         slots = [r.get("slot") for r in records]
+        # a spread's second page numbers its slots from SPREAD_SLOT_OFFSET
+        halves = 2 if page.get("spread") is True else 1
         if len(set(slots)) != len(slots) or not all(
-            isinstance(s, int) and 0 <= s < form.records_per_page for s in slots
+            isinstance(s, int)
+            and 0 <= s < halves * SPREAD_SLOT_OFFSET
+            and s % SPREAD_SLOT_OFFSET < form.records_per_page
+            for s in slots
         ):
             problems.append(f"{where}: slots {slots} do not fit {form.records_per_page} per page")
         for record in records:

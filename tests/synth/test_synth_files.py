@@ -146,9 +146,13 @@ def test_spreads_change_only_the_pages_drawn_as_spreads(tmp_path: Path) -> None:
     spreads = 0
     for before, after in zip(plain, mixed, strict=True):
         truth = _truth(after)
+        assert truth_problems(truth, CATALOGUE) == []
         if truth["pages"][0].get("spread"):
             spreads += 1
             assert truth["pages"][0]["form"] == _truth(before)["pages"][0]["form"]
+            # a second page's slots are valid only on a page marked as a spread
+            if any(r["slot"] >= SPREAD_SLOT_OFFSET for r in truth["pages"][0]["records"]):
+                assert truth_problems({"pages": [{**truth["pages"][0], "spread": False}]}, CATALOGUE)
         else:
             assert truth_path(after).read_bytes() == truth_path(before).read_bytes()
             assert after.read_bytes() == before.read_bytes()
