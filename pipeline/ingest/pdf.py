@@ -31,12 +31,12 @@ def pdf_page_count(path: Path, name: str, *, timeout_s: float, dpi: int = 300, m
     except PDFInfoNotInstalledError as exc:
         raise _missing_poppler(exc) from exc
     except (PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError, ValueError) as exc:
+        # Only a user password (needed to open the file) makes pdfinfo fail with "Incorrect password". A PDF
+        # with an owner password alone ("Encrypted: yes" with permissions) opens and renders without one.
         if "password" in str(exc).lower():
             raise UnreadableScan(_ENCRYPTED.format(name=name), code="encrypted") from exc
         raise UnreadableScan(f"{name}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
     pages = int(info.get("Pages", 0) or 0)
-    if str(info.get("Encrypted", "no")).startswith("yes"):
-        raise UnreadableScan(_ENCRYPTED.format(name=name), code="encrypted")
     if max_pixels is not None and pages > 0:
         sizes = _page_sizes(path, name, 1, pages, timeout_s)
         if sizes and all(_pixels(size, dpi) > max_pixels for size in sizes.values()):

@@ -114,14 +114,15 @@ def tiff_with_broken_page() -> bytes:
     return bytes(data)
 
 
-def pdf_with(edit: str) -> bytes:
-    """The good three-page PDF with one change: 'encrypt', 'owner-password', 'huge-page-2' or 'huge-pages'."""
+def pdf_with(edit: str, algorithm: str = "RC4-128") -> bytes:
+    """The good three-page PDF with one change: 'encrypt' (a password to open it), 'owner-password' (none to open
+    it, one to change it; printing and copying forbidden), 'huge-page-2' or 'huge-pages'."""
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(good_files()[".pdf"])))
     if edit == "encrypt":
-        writer.encrypt("secret")
+        writer.encrypt(user_password="secret", owner_password="owner", algorithm=algorithm)
     elif edit == "owner-password":
-        writer.encrypt("", owner_password="owner")
+        writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm, permissions_flag=0)
     elif edit == "huge-page-2":
         writer.pages[1].mediabox.upper_right = (14400, 14400)  # 5 m square: 400 megapixels at 100 dpi
     elif edit == "huge-pages":
@@ -232,6 +233,29 @@ def test_one_broken_page_fails_alone_and_the_others_are_read(tmp_path: Path) -> 
     assert sorted(code or "" for code in pages.values()) == ["", "", "corrupt_page"]
 
 
+ENCRYPTIONS = ["RC4-40", "RC4-128", "AES-128", "AES-256"]
+
+
+@pytest.mark.parametrize("algorithm", ENCRYPTIONS)
+def test_a_pdf_with_only_an_owner_password_is_read_like_any_other(tmp_path: Path, algorithm: str) -> None:
+    (tmp_path / "good.pdf").write_bytes(good_files()[".pdf"])
+    (tmp_path / "owner.pdf").write_bytes(pdf_with("owner-password", algorithm))
+    assert _read_every_page(tmp_path / "owner.pdf", "owner.pdf") == (None, {1: None, 2: None, 3: None})
+    for number in (1, 2, 3):
+        image = read_page(tmp_path / "owner.pdf", "owner.pdf", "application/pdf", number, LIMITS)
+        expected = read_page(tmp_path / "good.pdf", "good.pdf", "application/pdf", number, LIMITS)
+        assert np.array_equal(image, expected), number
+
+
+@pytest.mark.parametrize("algorithm", ENCRYPTIONS)
+def test_a_pdf_that_needs_a_password_to_open_is_refused_saying_so(tmp_path: Path, algorithm: str) -> None:
+    (tmp_path / "locked.pdf").write_bytes(pdf_with("encrypt", algorithm))
+    with pytest.raises(UnreadableScan) as refused:
+        count_pages(tmp_path / "locked.pdf", "locked.pdf", "application/pdf", LIMITS)
+    assert refused.value.code == "encrypted"
+    assert refused.value.message == ("locked.pdf: the PDF is password-protected; export it again without a password")
+
+
 def _peak_mib() -> tuple[float, float]:
     """Peak resident memory of this process and of its largest finished child (poppler), in MiB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -296,7 +320,7 @@ def test_hostile_files_in_a_folder_are_quarantined_and_good_pages_kept(settings:
         "jpeg-named.pdf": "stored",
         "pdf-named.tif": "stored",
         "password.pdf": "quarantined",
-        "owner-password.pdf": "quarantined",
+        "owner-password.pdf": "stored",
         "bomb.png": "quarantined",
         "bomb.tif": "quarantined",
         "huge-pages.pdf": "quarantined",
@@ -316,7 +340,8 @@ def test_hostile_files_in_a_folder_are_quarantined_and_good_pages_kept(settings:
             )
         )
         pages = set(session.query(ScanFile.source_path, Page.page_number).join(Page).all())
-    assert codes["password.pdf"] == codes["owner-password.pdf"] == "encrypted"
+    assert codes["password.pdf"] == "encrypted"
     assert codes["bomb.png"] == codes["bomb.tif"] == codes["huge-pages.pdf"] == "too_large"
     assert codes["empty.tif"] == "empty"
     assert ("broken-page.tif", 3) in pages and ("broken-page.pdf", 3) in pages and ("half.tif", 1) in pages
+    assert {number for name, number in pages if name == "owner-password.pdf"} == {1, 2, 3}
