@@ -11,7 +11,6 @@ first (``<name>_restored``) and a new data directory. Prints rows, sizes, second
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
@@ -22,14 +21,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.review_bench import _ensure_database, fill
-from database.migrate import downgrade_all, upgrade_all
+from benchmarks.common import arguments, ensure_database, load_average, local_database, refill
+from benchmarks.review_bench import fill
 from database.session import dispose_engines
 from pipeline.config import Settings
 from pipeline.ingest.masters import master_path, store_copy
 from services.backup import backup, restore
 
-DEFAULT_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/archive_bench_backup"
+DEFAULT_URL = local_database("archive_bench_backup")
 
 
 def _masters(settings: Settings, count: int, megabytes: float) -> int:
@@ -64,9 +63,7 @@ def _folder_bytes(folder: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=DEFAULT_URL, help="PostgreSQL URL of a database to empty and fill")
-    parser.add_argument("--records", type=int, default=50_000)
+    parser = arguments(__doc__, DEFAULT_URL, 50_000)
     parser.add_argument("--masters", type=int, default=200, help="scan files given a master file")
     parser.add_argument("--master-mb", type=float, default=1.0, help="size of each master file (MB)")
     args = parser.parse_args()
@@ -76,13 +73,11 @@ def main() -> None:
         root = Path(scratch)
         settings = Settings(database_url=args.url, data_dir=root / "data")
         settings.masters_dir.mkdir(parents=True)
-        _ensure_database(args.url)
-        downgrade_all(settings)
-        upgrade_all(settings)
+        spent = refill(settings, lambda: fill(settings, args.records))
         start = time.perf_counter()
-        fill(settings, args.records)
         master_bytes = _masters(settings, args.masters, args.master_mb)
-        print(f"filled {args.records} records and {args.masters} masters in {time.perf_counter() - start:.0f} s")
+        masters_spent = time.perf_counter() - start
+        print(f"filled {args.records} records in {spent:.0f} s, {args.masters} masters in {masters_spent:.0f} s")
 
         start = time.perf_counter()
         manifest = backup(settings, root / "backup")
@@ -91,11 +86,11 @@ def main() -> None:
         dump_mb = sum(d["bytes"] for d in manifest["databases"]) / 1e6
         print(
             f"backup: {rows} rows ({dump_mb:.0f} MB dump) and {master_bytes / 1e6:.0f} MB of masters "
-            f"in {spent:.1f} s; load average {os.getloadavg()[0]:.1f}"
+            f"in {spent:.1f} s; {load_average()}"
         )
 
         target_url = restored_url.render_as_string(hide_password=False)
-        _ensure_database(target_url)
+        ensure_database(target_url)
         engine = create_engine(target_url)
         with engine.begin() as conn:  # a fresh database each run
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -106,7 +101,7 @@ def main() -> None:
         spent = time.perf_counter() - start
         print(
             f"restore: {report.rows} rows and {report.masters} masters ({_folder_bytes(target.masters_dir) / 1e6:.0f} "
-            f"MB) checked in {spent:.1f} s; load average {os.getloadavg()[0]:.1f}"
+            f"MB) checked in {spent:.1f} s; {load_average()}"
         )
         shutil.rmtree(root / "backup")
     dispose_engines()

@@ -14,12 +14,9 @@ table bigger on disk, which the record-side plans never scan.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import os
 import random
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,9 +26,19 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from benchmarks.review_bench import _copy, _ensure_database, _report, _times
+from benchmarks.common import (
+    PASSWORD,
+    arguments,
+    copy_rows,
+    load_average,
+    local_database,
+    login,
+    refill,
+    report,
+    times,
+)
 from database.accounts import Role, User, UserOffice
-from database.migrate import downgrade_all, upgrade_all
+from database.migrate import upgrade_all
 from database.session import dispose_engines, session_scope, workflow_sessions
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.forms.catalogue import load_catalogue
@@ -40,7 +47,7 @@ from services.offices import office_plan
 from services.report import render_report
 from services.users import hash_password
 
-DEFAULT_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/archive_dashboard_bench"
+DEFAULT_URL = local_database("archive_dashboard_bench")
 OFFICES_FILE = PROJECT_ROOT / "schemas" / "offices.yaml"
 ACT_FORMS = {"birth": "birth_tj_2010", "death": "death_tj_2010", "marriage": "marriage_tj_2010"}
 YEARS = range(1990, 2010)  # 20 years of books per office and act type
@@ -48,7 +55,6 @@ RECORDS_PER_PAGE = 2
 PAGES_PER_FILE = 100
 DAYS = 180
 REVIEWERS = 20
-PASSWORD = "benchmark password"
 # the dashboard's heaviest statements, shown with their plans after the timings
 PLANS = {
     "records per office and status": "SELECT office, status, count(*), count(verified_at), count(loaded_at) "
@@ -89,13 +95,13 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
     file_day = [rng.uniform(0, DAYS) for _ in range(files)]
     batch_of_book = {b[0]: uuid.uuid4().hex for b in books}
     stamp = now.isoformat()
-    _copy(
+    copy_rows(
         engine,
         "books",
         ("id", "office", "act_type", "year", "copy", "label", "created_at"),
         ((i, o, a, y, c, f"{o}-{a}-{y}-{c}", stamp) for i, o, a, y, c in books),
     )
-    _copy(
+    copy_rows(
         engine,
         "batches",
         ("id", "book_id", "source", "started_by", "state", "started_at", "finished_at", "summary"),
@@ -105,7 +111,7 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
         ),
     )
     quarantined = set(rng.sample(range(files), max(1, files // 100)))
-    _copy(
+    copy_rows(
         engine,
         "scan_files",
         ("id", "sha256", "source_path", "book_id", "first_batch_id", "size_bytes", "media_type", "page_count")
@@ -143,7 +149,7 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
         else:
             page_state.append("checked")
             page_at.append(now - timedelta(days=max(day, 0)))
-    _copy(
+    copy_rows(
         engine,
         "pages",
         ("id", "scan_file_id", "page_number", "state", "attempts", "reason_code", "reason", "processed_at")
@@ -214,7 +220,7 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
                     created.isoformat(),
                 )
 
-    _copy(
+    copy_rows(
         engine,
         "records",
         ("id", "page_id", "slot", "book_id", "office", "act_type", "act_year", "copy", "form_id", "act_number")
@@ -229,7 +235,7 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
                 state = "corrected" if roll < 0.08 else "confirmed" if roll < 0.2 else "auto"
                 yield (rid, key, position, kind, required, "текст", "текст", 0.9, 0.9, state, "[]", "[]")
 
-    _copy(
+    copy_rows(
         engine,
         "fields",
         ("record_id", "key", "position", "value_type", "required", "raw_text", "value", "confidence")
@@ -247,19 +253,6 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
 def _plan(settings: Settings) -> list[Any]:
     with session_scope(workflow_sessions(settings)) as session:
         return office_plan(session, OFFICES_FILE)
-
-
-def _load() -> str:
-    one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.1f} (1 min) {five:.1f} (5 min)"
-
-
-def _login(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    form = client.get("/login").text
-    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 303, response.status_code
 
 
 def measure(settings: Settings, samples: int) -> None:
@@ -282,7 +275,7 @@ def measure(settings: Settings, samples: int) -> None:
         )
         page_id = session.scalar(text("SELECT page_id FROM records WHERE book_id = :b LIMIT 1"), {"b": book_id})
         batch_id = session.scalar(text("SELECT id FROM batches LIMIT 1"))
-    print(f"records: {counts[0]:,}, pages: {counts[1]:,}, books: {counts[2]:,}; {_load()}")
+    print(f"records: {counts[0]:,}, pages: {counts[1]:,}, books: {counts[2]:,}; {load_average()}")
 
     def service(offices: frozenset[str] | None, parallel: bool) -> Callable[[], object]:
         def run() -> object:
@@ -293,7 +286,7 @@ def measure(settings: Settings, samples: int) -> None:
 
     def timed(name: str, action: Callable[[], object], n: int = samples) -> None:
         action()  # the first call warms the caches, as any call after the first of the day would find them
-        _report(f"{name}", _times(action, n), 500)
+        report(name, times(action, n), 500)
 
     timed("dashboard service, all offices, in turn", service(None, parallel=False))
     timed("dashboard service, all offices, at once", service(None, parallel=True))
@@ -310,10 +303,10 @@ def measure(settings: Settings, samples: int) -> None:
             return book_pages(session, book_id)
 
     timed("book pages service (largest KHJ book)", book_service)
-    print(f"  ({_load()})")
+    print(f"  ({load_average()})")
     with TestClient(create_app(settings), follow_redirects=False) as client:
         for username in ("boss", "mira"):
-            _login(client, username)
+            login(client, username)
 
             def get(path: str) -> Callable[[], object]:
                 def run() -> object:
@@ -330,15 +323,15 @@ def measure(settings: Settings, samples: int) -> None:
             timed(f"GET /batches ({username})", get("/batches"))
             if username == "boss":
                 timed("GET /batches/{id} (boss)", get(f"/batches/{batch_id}"))
-        print(f"  ({_load()})")
+        print(f"  ({load_average()})")
 
-    def report() -> object:
+    def progress_report() -> object:
         now = datetime.now(UTC)
         with session_scope(sessions) as session:
             return render_report(session, OFFICES_FILE, None, now.date(), now, sessions)
 
-    timed("progress report (render, all offices)", report, max(5, samples // 3))
-    print(f"  ({_load()})")
+    timed("progress report (render, all offices)", progress_report, max(5, samples // 3))
+    print(f"  ({load_average()})")
 
 
 def show_plans(settings: Settings) -> None:
@@ -351,9 +344,7 @@ def show_plans(settings: Settings) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=DEFAULT_URL, help="PostgreSQL URL of a database to empty and fill")
-    parser.add_argument("--records", type=int, default=1_000_000)
+    parser = arguments(__doc__, DEFAULT_URL, 1_000_000)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="measure the data already there (no refill)")
     parser.add_argument("--plans", action="store_true", help="print the plans of the heaviest statements")
@@ -361,12 +352,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(database_url=args.url, data_dir=Path(data_dir), secret_key="benchmark")
         if not args.keep:
-            _ensure_database(args.url)
-            downgrade_all(settings)
-            upgrade_all(settings)
-            start = time.perf_counter()
-            fill(settings, args.records)
-            print(f"filled {args.records:,} records in {time.perf_counter() - start:.0f} s ({_load()})")
+            spent = refill(settings, lambda: fill(settings, args.records))
+            print(f"filled {args.records:,} records in {spent:.0f} s ({load_average()})")
         else:
             upgrade_all(settings)
         measure(settings, args.samples)

@@ -8,15 +8,12 @@ Goals of the issue: claim <= 50 ms, review screen server time <= 200 ms.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
-import statistics
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,10 +21,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import Engine, make_url
 
+from benchmarks.common import PASSWORD, arguments, copy_rows, local_database, login, refill, report, times
 from database.accounts import Role, User, UserOffice
-from database.migrate import downgrade_all, upgrade_all
+from database.migrate import upgrade_all
 from database.session import dispose_engines, session_scope, workflow_sessions
 from database.workflow import Batch, Book, ScanFile
 from pipeline.config import PROJECT_ROOT, Settings
@@ -35,10 +32,9 @@ from pipeline.forms.catalogue import load_catalogue
 from services import review
 from services.users import Viewer, hash_password
 
-DEFAULT_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/archive_bench"
+DEFAULT_URL = local_database("archive_bench")
 OFFICES = ("BKH", "BGF", "RDK", "KHJ", "YVN", "SNO", "CA")
 PAGES_PER_FILE = 100
-PASSWORD = "benchmark password"
 FORM = load_catalogue(PROJECT_ROOT / "schemas" / "forms").form("birth_tj_2010")
 REQUIRED = [i for i, spec in enumerate(FORM.fields) if spec.required]
 OPTIONAL = [i for i, spec in enumerate(FORM.fields) if not spec.required]
@@ -48,28 +44,6 @@ URGENT_PLAN = (
     "WHERE state = 'flagged' AND required) ORDER BY records.book_id, records.page_id, records.slot "
     "LIMIT 1 FOR UPDATE OF records SKIP LOCKED"
 )
-
-
-def _ensure_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-def _copy(engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> None:
-    """COPY rows in (the fields alone are 5 million rows: executemany would take minutes)."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row(row)
-        raw.commit()
-    finally:
-        raw.close()
 
 
 def fill(settings: Settings, records: int, seed: int = 7) -> None:
@@ -125,7 +99,7 @@ def fill(settings: Settings, records: int, seed: int = 7) -> None:
     file_book = {f + 1: book_ids[f * len(book_ids) // files] for f in range(files)}
     office_of = {book_id: OFFICES[i // books_per_office] for i, book_id in enumerate(book_ids)}
     image = "derived/bench/page.jpg"
-    _copy(
+    copy_rows(
         engine,
         "pages",
         ("id", "scan_file_id", "page_number", "state", "attempts", "form_id", "image_path", "provenance"),
@@ -152,7 +126,7 @@ def fill(settings: Settings, records: int, seed: int = 7) -> None:
             statuses.append(("auto_verified", []))
     ids = [uuid.UUID(int=rng.getrandbits(128)).hex for _ in range(records)]
     stamp = now.isoformat()
-    _copy(
+    copy_rows(
         engine,
         "records",
         (
@@ -213,7 +187,7 @@ def fill(settings: Settings, records: int, seed: int = 7) -> None:
                     box,
                 )
 
-    _copy(
+    copy_rows(
         engine,
         "fields",
         (
@@ -235,22 +209,6 @@ def fill(settings: Settings, records: int, seed: int = 7) -> None:
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()
-
-
-def _times(action: Callable[[], object], samples: int) -> list[float]:
-    spent = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        action()
-        spent.append((time.perf_counter() - start) * 1000)
-    return spent
-
-
-def _report(name: str, spent: list[float], goal_ms: float | None = None) -> None:
-    ordered = sorted(spent)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    goal = f"  (goal <= {goal_ms:.0f} ms)" if goal_ms else ""
-    print(f"{name:<44} median {statistics.median(spent):7.1f} ms   p95 {p95:7.1f} ms   n={len(spent)}{goal}")
 
 
 def measure(settings: Settings, samples: int) -> None:
@@ -280,7 +238,7 @@ def measure(settings: Settings, samples: int) -> None:
         assert record_id is not None
         claimed.append((f"r{n}", record_id))
 
-    _report("claim next (one office, urgent first)", _times(claim_one, samples), 50)
+    report("claim next (one office, urgent first)", times(claim_one, samples), 50)
     two = Viewer("two", Role.REVIEWER, frozenset({"KHJ", "SNO"}))
 
     def claim_two_offices() -> None:
@@ -289,7 +247,7 @@ def measure(settings: Settings, samples: int) -> None:
             assert record_id is not None
             review.release(session, two, record_id)
 
-    _report("claim + release (two offices)", _times(claim_two_offices, samples), 50)
+    report("claim + release (two offices)", times(claim_two_offices, samples), 50)
     admin = Viewer("boss", Role.ADMIN, None)
 
     def claim_all_offices() -> None:
@@ -298,7 +256,7 @@ def measure(settings: Settings, samples: int) -> None:
             assert record_id is not None
             review.release(session, admin, record_id)
 
-    _report("claim + release (admin, all 7 offices)", _times(claim_all_offices, samples), 50)
+    report("claim + release (admin, all 7 offices)", times(claim_all_offices, samples), 50)
 
     catalogue = load_catalogue(settings.schemas_dir / "forms")
     screens = iter(claimed)
@@ -314,42 +272,34 @@ def measure(settings: Settings, samples: int) -> None:
                 settings.resolved_data_dir,
             )
 
-    _report("review screen data (service)", _times(screen_service, samples), 200)
+    report("review screen data (service)", times(screen_service, samples), 200)
 
     with TestClient(create_app(settings), follow_redirects=False) as client:
         username, record_id = claimed[0]
-        form = client.get("/login").text
-        token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token, "next": "/"})
+        login(client, username)
 
         def screen_http() -> None:
             response = client.get(f"/review/{record_id}")
             assert response.status_code == 200, response.status_code
 
-        _report("GET /review/{id} (whole request, rendered)", _times(screen_http, samples), 200)
+        report("GET /review/{id} (whole request, rendered)", times(screen_http, samples), 200)
 
         def records_list() -> None:
             assert client.get("/records?status=needs_review").status_code == 200
 
-        _report("GET /records?status=needs_review", _times(records_list, max(5, samples // 4)))
+        report("GET /records?status=needs_review", times(records_list, max(5, samples // 4)))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=DEFAULT_URL, help="PostgreSQL URL of a database to empty and fill")
-    parser.add_argument("--records", type=int, default=200_000)
+    parser = arguments(__doc__, DEFAULT_URL, 200_000)
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="measure the data already there (no refill)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(database_url=args.url, data_dir=Path(data_dir), secret_key="benchmark")
         if not args.keep:
-            _ensure_database(args.url)
-            downgrade_all(settings)
-            upgrade_all(settings)
-            start = time.perf_counter()
-            fill(settings, args.records)
-            print(f"filled {args.records} records in {time.perf_counter() - start:.0f} s")
+            spent = refill(settings, lambda: fill(settings, args.records))
+            print(f"filled {args.records} records in {spent:.0f} s")
         else:
             upgrade_all(settings)
             with session_scope(workflow_sessions(settings)) as session:
