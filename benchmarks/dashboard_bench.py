@@ -163,10 +163,10 @@ def fill(settings: Settings, records: int, seed: int = 11) -> None:
                 1,
                 "no_form" if page_state[p] == "failed" else None,
                 "no form matched" if page_state[p] == "failed" else None,
-                page_at[p].isoformat() if page_at[p] else None,
+                at.isoformat() if at else None,
                 "{}",
             )
-            for p in range(pages)
+            for p, at in enumerate(page_at)
         ),
     )
     forms = _forms()

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import Date, Row, Select, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
@@ -37,7 +37,9 @@ from services.loader import LOADABLE
 from services.offices import office_plan, target_dates
 from services.progress import BookProgress, book_progress_statements, fold_book_progress
 
-Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+Statement: TypeAlias = "Select[*tuple[Any, ...]]"  # a SELECT of any number of columns
+Rows: TypeAlias = "list[Row[*tuple[Any, ...]]]"
+Q = TypeVar("Q", bound=Statement)
 T = TypeVar("T")
 RATE_DAYS = 14  # the current rate is the mean over this many days
 CHART_DAYS = 60  # the records-per-day chart covers at most this many days
@@ -212,13 +214,12 @@ class Dashboard:
 # the time of the slowest, not the sum; measured in benchmarks/dashboard_bench.py), all in the caller's snapshot.
 
 PARALLEL_QUERIES = 4
-Rows = list[Row[Any]]
 SnapshotSessions = Callable[[], AbstractContextManager[Session]]
 
 
 @dataclass(frozen=True)
 class _Part(Generic[T]):
-    statements: list[Select[Any]]
+    statements: list[Statement]
     fold: Callable[[list[Rows]], T]
 
 
@@ -274,13 +275,13 @@ def shared_snapshot(session: Session, sessions: sessionmaker[Session]) -> Iterat
     yield bound
 
 
-def _execute(session: Session, statements: list[Select[Any]], parallel: sessionmaker[Session] | None) -> list[Rows]:
+def _execute(session: Session, statements: list[Statement], parallel: sessionmaker[Session] | None) -> list[Rows]:
     """Every statement's rows, in order. SQLite (one file, one writer) and callers without a factory: in turn."""
     if parallel is None or len(statements) < 2 or session.get_bind().dialect.name == "sqlite":
         return [list(session.execute(statement).all()) for statement in statements]
     with shared_snapshot(session, parallel) as snapshot_sessions:
 
-        def one(statement: Select[Any]) -> Rows:
+        def one(statement: Statement) -> Rows:
             with snapshot_sessions() as own:
                 return list(own.execute(statement).all())
 

@@ -273,7 +273,9 @@ def office_plan(session: Session, path: Path) -> list[PlannedOffice]:
         if office is not None:
             plan.append(_from_database(office))
         else:
-            targets = {c.value: dict(t) for c, t in spec.targets.items()}
+            targets: dict[str, dict[str, int]] = {  # act types as plain strings, as the database gives them
+                c.value: {a: n for a, n in t.items()} for c, t in spec.targets.items()
+            }
             plan.append(PlannedOffice(spec.code, spec.name, spec.region, targets, spec.target_date, path.name))
     return plan + [_from_database(imported[c]) for c in sorted(imported)]
 
