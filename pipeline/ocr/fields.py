@@ -57,6 +57,7 @@ OCR_SETTINGS: Mapping[str, Mapping[str, OcrSetting]] = {
     },
 }
 MULTI_LINE_PSM = 6
+NAME_TYPES = frozenset({"name", "full_name"})
 SOVIET_ERA_END = 1992
 # A box taller than this holds several lines of writing (the 'marks' boxes are 16-17 mm, others 6.6-8 mm).
 MULTI_LINE_BOX_MM = 12.0
@@ -145,9 +146,25 @@ def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> 
     return [(parsed.value, kind)]
 
 
-def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> bool:
+def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, *, russian_record: bool = False) -> bool:
     """Whether a part of the value the lexicon vouches for has a look-alike rival among the listed spellings."""
-    return any(look_alike_rival(part, kind, lexicon) for part, kind in _lexicon_checked(parsed, spec, lexicon))
+    return any(
+        look_alike_rival(part, kind, lexicon, russian_record=russian_record)
+        for part, kind in _lexicon_checked(parsed, spec, lexicon)
+    )
+
+
+def _tajik_letter_in_russian_record(
+    parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, language: str | None
+) -> bool:
+    """A name read with a Tajik letter in a record written in Russian: a Russian spelling misread
+    (Рахимович read as Раҳимович), since a Russian clerk wrote the name the Russian way."""
+    return (
+        language == "russian"
+        and spec.type in NAME_TYPES
+        and parsed.value is not None
+        and any(ch in lexicon.tajik_only_letters for ch in parsed.value.lower())
+    )
 
 
 def _evidence(
@@ -156,6 +173,8 @@ def _evidence(
     spec: FieldSpec,
     lexicon: Lexicon,
     weights: ScoreWeights,
+    *,
+    russian_record: bool = False,
 ) -> float:
     """The engine's confidence moved by what the parse and the lexicon know; the engine alone cannot tell a
     look-alike slip (Ҳ read as Х) from a clean read, the lexicon can for the names it lists."""
@@ -169,7 +188,7 @@ def _evidence(
     checked = _lexicon_checked(parsed, spec, lexicon)
     if not checked:
         return evidence
-    if any(look_alike_rival(part, kind, lexicon) for part, kind in checked):
+    if any(look_alike_rival(part, kind, lexicon, russian_record=russian_record) for part, kind in checked):
         return evidence * weights.look_alike_rival
     return evidence + (1.0 - evidence) * weights.lexicon_match
 
@@ -199,8 +218,10 @@ def read_field(
     context: float,
     page_flags: Sequence[str],
     reference_year: int | None = None,
+    language: str | None = None,
 ) -> FieldReading:
-    """One field: blank from its ink alone, else OCR, parse, score and decide.
+    """One field: blank from its ink alone, else OCR, parse, score and decide. ``language`` is the record's
+    ('russian', 'tajik' or None: unknown), which decides whether a name's Tajik-lettered twin is a rival.
 
     Raises OcrError naming the field when the engine fails; :func:`read_record` turns that into a flagged
     field so the record keeps it.
@@ -234,11 +255,15 @@ def read_field(
         if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:
             # the writing runs past the box: what was read may be only part of it
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
-        if LOW_CONFIDENCE not in parsed.reasons and _has_rival(parsed, spec, lexicon):
+        russian_record = language == "russian"
+        if LOW_CONFIDENCE not in parsed.reasons and (
+            _has_rival(parsed, spec, lexicon, russian_record=russian_record)
+            or _tajik_letter_in_russian_record(parsed, spec, lexicon, language)
+        ):
             # another listed spelling may have been misread as this one (Ҳ read as Х, ё as е): on the tuning
             # pages one such name in twenty accepted was wrong, whatever the engine's confidence
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
-        evidence = _evidence(read_confidence, parsed, spec, lexicon, weights)
+        evidence = _evidence(read_confidence, parsed, spec, lexicon, weights, russian_record=russian_record)
     score = round(max(0.0, min(1.0, evidence * context)), 4)
     reasons = [*page_flags, *parsed.reasons]
     if parsed.blank and spec.required:
@@ -279,29 +304,41 @@ def read_record(
     slot = crops[0].slot if crops else 0
     page_flags = page_reasons(thresholds, page_quality, alignment_score)
     context = _context_factor(thresholds.score, page_quality, alignment_score)
-    fields: list[FieldReading] = []
-    for spec in template.fields:
+    read: dict[str, FieldReading] = {}
+
+    def read_one(spec: FieldSpec, language: str | None) -> FieldReading:
         crop = by_key.get(spec.key)
         threshold = thresholds.threshold(template.form_id, spec.key, spec.type)
         if crop is None:
             logger.warning("no crop for a field", extra={"form": template.form_id, "field": spec.key, "slot": slot})
-            fields.append(_failed_reading(spec, None, threshold, page_flags))
-            continue
+            return _failed_reading(spec, None, threshold, page_flags)
         try:
-            fields.append(
-                read_field(
-                    crop,
-                    spec,
-                    template,
-                    engine,
-                    lexicon,
-                    thresholds,
-                    context=context,
-                    page_flags=page_flags,
-                    reference_year=reference_year,
-                )
+            return read_field(
+                crop,
+                spec,
+                template,
+                engine,
+                lexicon,
+                thresholds,
+                context=context,
+                page_flags=page_flags,
+                reference_year=reference_year,
+                language=language,
             )
         except OcrError as exc:
             logger.warning("field flagged: OCR failed", extra={"form": template.form_id, "error": str(exc)})
-            fields.append(_failed_reading(spec, crop, threshold, page_flags))
+            return _failed_reading(spec, crop, threshold, page_flags)
+
+    # names last: the other fields' words tell the language the record was written in, and with it how
+    # its names are spelt
+    for spec in template.fields:
+        if spec.type not in NAME_TYPES:
+            read[spec.key] = read_one(spec, None)
+    language = lexicon.record_language(
+        [f.value for f in read.values() if f.value and f.value_type in ("text", "place")]
+    )
+    for spec in template.fields:
+        if spec.type in NAME_TYPES:
+            read[spec.key] = read_one(spec, language)
+    fields = [read[spec.key] for spec in template.fields]
     return RecordReading(slot=slot, fields=tuple(fields), status=record_status(fields))

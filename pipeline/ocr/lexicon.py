@@ -102,6 +102,11 @@ class _LookAlikes(_Frozen):
     latin_to_cyrillic: dict[str, str]
 
 
+class _LanguageMarkers(_Frozen):
+    russian: tuple[str, ...]
+    tajik: tuple[str, ...]
+
+
 class _Spelling(_Frozen):
     folding_extra: _FoldingExtra
     tajik_only_letters: str
@@ -110,6 +115,7 @@ class _Spelling(_Frozen):
     sex: _Sex
     nationality_abbreviations: tuple[str, ...]
     address_abbreviations: tuple[str, ...]
+    language_markers: _LanguageMarkers
     words_like_abbreviations: tuple[str, ...]
     blank_words: tuple[str, ...]
     dates: _Dates
@@ -163,6 +169,8 @@ class Lexicon:
     day_endings: tuple[str, ...]
     digit_look_alikes: Mapping[str, str]
     latin_to_cyrillic: Mapping[str, str]
+    russian_markers: frozenset[str]  # words only a record written in Russian has (г., р-н, ЗАГС)
+    tajik_markers: frozenset[str]  # words only a record written in Tajik has (ш., н., САҲШ-и)
     phrase_fields: tuple[str, ...]  # patterns of the field keys the listed phrases apply to ('*_document')
     phrases: Mapping[str, frozenset[str]]  # phrase key (folded, no spaces) -> the listed phrases
 
@@ -200,6 +208,16 @@ class Lexicon:
             normal.startswith(prefix + " ") and self.is_listed_place(normal[len(prefix) + 1 :])
             for prefix in self.office_prefixes
         )
+
+    def record_language(self, texts: Iterable[str]) -> Literal["russian", "tajik"] | None:
+        """The language a record was written in, told by its words: None when it shows both or neither."""
+        joined = unicodedata.normalize("NFC", " ".join(texts))
+        words = {word.strip(",;:") for word in joined.split()}
+        tajik = bool(words & self.tajik_markers) or any(ch in self.tajik_only_letters for ch in joined.lower())
+        russian = bool(words & self.russian_markers)
+        if tajik == russian:
+            return None
+        return "tajik" if tajik else "russian"
 
     def has_phrases(self, field_key: str) -> bool:
         """Whether a field is written from the listed phrases (a document, the applicant's relation)."""
@@ -436,6 +454,8 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         day_endings=tuple(sorted(spelling.dates.day_endings, key=len, reverse=True)),
         digit_look_alikes=spelling.look_alikes.digits,
         latin_to_cyrillic=spelling.look_alikes.latin_to_cyrillic,
+        russian_markers=frozenset(spelling.language_markers.russian),
+        tajik_markers=frozenset(spelling.language_markers.tajik),
         phrase_fields=phrases.fields,
         phrases={"".join(key.split()): values for key, values in _index(phrases.phrases, letters, digraphs).items()},
     )

@@ -112,13 +112,14 @@ def resolve_name(word: str, kind: LexiconKind | None, lexicon: Lexicon) -> NameR
     return NameReading(observed, False)
 
 
-def look_alike_rival(value: str, kind: LexiconKind | None, lexicon: Lexicon) -> bool:
+def look_alike_rival(value: str, kind: LexiconKind | None, lexicon: Lexicon, *, russian_record: bool = False) -> bool:
     """Whether another listed spelling could have been misread as ``value``.
 
     Tesseract's confidence does not drop for these slips, so the lexicon has to say it: a spelling with a
     Tajik letter where ``value`` has its Russian look-alike (Ҳасанов read as Хасанов, or written by hand on
     a Soviet form and read with Russian data, which has no Tajik letters), or a spelling differing in ё and
-    е, whose two dots are lost and made up alike.
+    е, whose two dots are lost and made up alike. In a record written in Russian (``russian_record``) names
+    are spelt the Russian way, so only the ё/е twin remains a rival.
     """
     seen = _units(value.lower(), lexicon)
     for other in lexicon.candidates(kind, value):
@@ -126,12 +127,13 @@ def look_alike_rival(value: str, kind: LexiconKind | None, lexicon: Lexicon) -> 
         if (
             known != seen
             and len(known) == len(seen)
-            and all(_slip(k, s, lexicon) for k, s in zip(known, seen, strict=True))
+            and all(_slip(k, s, lexicon, tajik=not russian_record) for k, s in zip(known, seen, strict=True))
         ):
             return True
     return False
 
 
-def _slip(written: str, read: str, lexicon: Lexicon) -> bool:
-    """Whether Tesseract can read the letter ``written`` as ``read``: the same, a Tajik slip, or ё and е."""
-    return written == read or {written, read} == {"ё", "е"} or _tajik_slip(written, read, lexicon)
+def _slip(written: str, read: str, lexicon: Lexicon, *, tajik: bool = True) -> bool:
+    """Whether Tesseract can read the letter ``written`` as ``read``: the same, ё and е, or (``tajik``) a Tajik
+    letter as its look-alike."""
+    return written == read or {written, read} == {"ё", "е"} or (tajik and _tajik_slip(written, read, lexicon))

@@ -113,3 +113,32 @@ def test_a_listed_place_is_written_as_listed(lexicon: Lexicon, text: str, listed
 )
 def test_the_listed_phrases_apply_to_the_fields_named_in_their_file(lexicon: Lexicon, key: str, phrases: bool) -> None:
     assert lexicon.has_phrases(key) is phrases
+
+
+@pytest.mark.parametrize(
+    ("texts", "language"),
+    [
+        (["г. Курган-Тюбе, ул. Ленина, д. 5", "таджик"], "russian"),
+        (["ЗАГС г. Худжанда"], "russian"),
+        (["д. Навобод, н. Ёвон"], "tajik"),
+        (["Ҷумҳурии Тоҷикистон"], "tajik"),  # a Tajik letter
+        (["г. Душанбе", "н. Ёвон"], None),  # both: no telling
+        (["1985-03-01", "214"], None),  # neither
+    ],
+)
+def test_the_words_of_a_record_tell_its_language(lexicon: Lexicon, texts: list[str], language: str | None) -> None:
+    assert lexicon.record_language(texts) == language
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "rival"),
+    [
+        ("Хасанов", "surname", False),  # a Russian clerk wrote Ҳасанов as Хасанов
+        ("Алиевна", "patronymic", False),
+        ("Бахтиер", "given_name", True),  # ё and е look alike in either language
+    ],
+)
+def test_in_a_record_written_in_russian_only_the_yo_twin_is_a_rival(
+    lexicon: Lexicon, value: str, kind: str, rival: bool
+) -> None:
+    assert look_alike_rival(value, kind, lexicon, russian_record=True) is rival  # type: ignore[arg-type]

@@ -345,3 +345,57 @@ def test_a_name_with_a_look_alike_rival_is_reviewed_however_sure_the_engine_is(
     sure, _ = _read_one(tajik_form, "child_surname", OcrResult("Ҳасанов", 0.99), lexicon, lenient)
     assert (rival.state, rival.reasons) == (FieldState.FLAGGED, ("low_confidence",))
     assert (sure.state, sure.reasons) == (FieldState.AUTO, ())
+
+
+RUSSIAN_NAMES = {"child_surname": "Хасанова", "father_surname": "Хасанов", "mother_patronymic": "Алиевна"}
+
+
+@pytest.mark.parametrize(
+    ("places", "accepted"),
+    [
+        # a record written in Russian: its names are spelt the Russian way, their Tajik twins are no rivals
+        ({"office": "ЗАГС г. Худжанда", "child_birth_place": "г. Худжанд"}, True),
+        # the same names in a record written in Tajik may have lost a Tajik letter: reviewed
+        ({"office": "САҲШ-и ш. Хуҷанд", "child_birth_place": "ш. Хуҷанд"}, False),
+    ],
+)
+def test_the_language_of_the_record_decides_whether_a_tajik_twin_is_a_rival(
+    tajik_form: FormTemplate,
+    engine: TesseractEngine,
+    lexicon: Lexicon,
+    thresholds: Thresholds,
+    places: dict[str, str],
+    accepted: bool,
+) -> None:
+    record = read_record(
+        _crops(tajik_form, {**places, **RUSSIAN_NAMES}),
+        tajik_form,
+        engine,
+        lexicon,
+        thresholds,
+        page_quality=GOOD_PAGE,
+        alignment_score=0.98,
+        reference_year=2012,
+    )
+    by_key = {f.key: f for f in record.fields}
+    for key, name in RUSSIAN_NAMES.items():
+        assert by_key[key].value == name
+        assert (by_key[key].state == FieldState.AUTO) is accepted, by_key[key]
+
+
+def test_a_tajik_letter_read_in_a_name_of_a_record_written_in_russian_is_reviewed(
+    tajik_form: FormTemplate, engine: TesseractEngine, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """Рахимов misread as Раҳимов (a listed spelling with no rival): only the record's language tells."""
+    values = {"office": "ЗАГС г. Худжанда", "child_birth_place": "г. Худжанд", "father_surname": "Раҳимов"}
+    record = read_record(
+        _crops(tajik_form, values),
+        tajik_form,
+        engine,
+        lexicon,
+        thresholds,
+        page_quality=GOOD_PAGE,
+        alignment_score=0.98,
+    )
+    surname = next(f for f in record.fields if f.key == "father_surname")
+    assert (surname.value, surname.state, surname.reasons) == ("Раҳимов", FieldState.FLAGGED, ("low_confidence",))
