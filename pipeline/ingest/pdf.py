@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +40,7 @@ def pdf_page_count(path: Path, name: str, *, timeout_s: float, dpi: int = 300, m
         raise UnreadableScan(f"{name}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
     pages = int(info.get("Pages", 0) or 0)
     if max_pixels is not None and pages > 0:
-        sizes = _page_sizes(path, name, 1, pages, timeout_s)
+        sizes = _page_table(path, name, 1, pages, timeout_s).sizes
         if sizes and all(_pixels(size, dpi) > max_pixels for size in sizes.values()):
             width_pt, height_pt = sizes[min(sizes)]
             raise UnreadableScan(
@@ -50,28 +52,52 @@ def pdf_page_count(path: Path, name: str, *, timeout_s: float, dpi: int = 300, m
 
 
 _ENCRYPTED = "{name}: the PDF is password-protected; export it again without a password"
-_PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size$")
+_PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+)", re.M)
+# poppler skips a page-tree entry that is not a page (a damaged page object) and numbers the pages after it one
+# less; its message names the entry by the number poppler gives the next page, in the order it meets them
+_SKIPPED_ENTRY = re.compile(r"Kid object \(page (\d+)\) is wrong type")
+_PAGE_TREE_ERROR = re.compile(r"^.*Error.*(?:Kids? object|Pages tree|page tree).*$", re.M | re.I)
 
 
-def _page_sizes(path: Path, name: str, first: int, last: int, timeout_s: float) -> dict[int, tuple[float, float]]:
-    """Width and height in points of pages ``first``..``last``, from pdfinfo (its keys are 'Page    N size')."""
+@dataclass(frozen=True)
+class _PageTable:
+    """What pdfinfo tells of a PDF's pages: their sizes in points keyed by poppler's page number, the book page
+    numbers of the damaged entries poppler skipped, and any page-tree error that does not say where it is."""
+
+    sizes: dict[int, tuple[float, float]]
+    skipped: frozenset[int]
+    unplaced: str | None
+
+    def poppler_number(self, page_number: int) -> int:
+        """The number poppler gives a book page: one less for each skipped entry before it."""
+        return page_number - sum(1 for skipped in self.skipped if skipped < page_number)
+
+
+def _page_table(path: Path, name: str, first: int, last: int, timeout_s: float) -> _PageTable:
+    """Runs pdfinfo on pages ``first``..``last`` itself: the page-tree errors are on its stderr, which pdf2image
+    drops when pdfinfo succeeds."""
+    command = ["pdfinfo", "-f", str(first), "-l", str(last), str(path)]
     try:
-        info = pdfinfo_from_path(str(path), first_page=first, last_page=last, timeout=int(timeout_s))
-    except PDFInfoNotInstalledError as exc:
+        done = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
+    except FileNotFoundError as exc:
         raise _missing_poppler(exc) from exc
-    except (PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError, ValueError) as exc:
-        where = f"{name}, page {first}" if first == last else name
-        raise UnreadableScan(f"{where}: not a readable PDF ({_first_line(exc)})", code="corrupt_pdf") from exc
-    sizes = {}
-    for key, value in info.items():
-        match = _PAGE_SIZE.match(str(key))
-        parts = str(value).split()
-        if match and len(parts) >= 3 and parts[1] == "x":
-            try:
-                sizes[int(match.group(1))] = (float(parts[0]), float(parts[2]))
-            except ValueError:
-                continue
-    return sizes
+    except subprocess.TimeoutExpired as exc:
+        raise UnreadableScan(f"{_where(name, first, last)}: pdfinfo timed out", code="corrupt_pdf") from exc
+    out, err = (stream.decode("utf-8", "replace") for stream in (done.stdout, done.stderr))
+    if done.returncode != 0:
+        detail = err.strip().splitlines()[0][:200] if err.strip() else f"pdfinfo exit code {done.returncode}"
+        raise UnreadableScan(f"{_where(name, first, last)}: not a readable PDF ({detail})", code="corrupt_pdf")
+    sizes = {int(number): (float(width), float(height)) for number, width, height in _PAGE_SIZE.findall(out)}
+    tree_errors = _PAGE_TREE_ERROR.findall(err)
+    named = [int(m.group(1)) for line in tree_errors if (m := _SKIPPED_ENTRY.search(line))]
+    # each entry skipped before moves the number poppler names one below the entry's place in the book
+    skipped = frozenset(number + earlier for earlier, number in enumerate(named))
+    unplaced = next((line.strip()[:200] for line in tree_errors if not _SKIPPED_ENTRY.search(line)), None)
+    return _PageTable(sizes, skipped, unplaced)
+
+
+def _where(name: str, first: int, last: int) -> str:
+    return f"{name}, page {first}" if first == last else name
 
 
 def _pixels(size_pt: tuple[float, float], dpi: int) -> float:
@@ -87,9 +113,26 @@ def render_pdf_page(
 ) -> np.ndarray:
     """Renders one page (1-based) as grayscale; refuses pages whose pixel count would exceed ``max_pixels``."""
     try:
+        # Pages 1..N: poppler reads the page tree up to page N and reports every damaged entry on the way, so a
+        # damaged page fails with its own number and the pages after it render as the pages they are.
+        table = _page_table(path, name, 1, page_number, timeout_s)
+        if page_number in table.skipped:
+            raise UnreadableScan(
+                f"{name}, page {page_number}: the page's entry in the PDF is damaged (it is not a page object); "
+                "export or scan the book again",
+                code="corrupt_page",
+            )
+        if table.unplaced is not None:
+            raise UnreadableScan(
+                f"{name}, page {page_number}: the PDF's list of pages is damaged at or before this page "
+                f"({table.unplaced}), so which page would be rendered here cannot be told; "
+                "export or scan the book again",
+                code="corrupt_page",
+            )
+        poppler_number = table.poppler_number(page_number)
         # The size is checked before poppler allocates the page: a huge media box would otherwise render
         # gigabytes. A page whose size pdfinfo cannot tell is not rendered at all.
-        size = _page_sizes(path, name, page_number, page_number, timeout_s).get(page_number)
+        size = table.sizes.get(poppler_number)
         if size is None or min(size) < 1:
             raise UnreadableScan(
                 f"{name}, page {page_number}: the page has no size (its entry in the PDF is damaged); "
@@ -102,7 +145,12 @@ def render_pdf_page(
                 code="too_large",
             )
         images = convert_from_path(
-            str(path), dpi=dpi, first_page=page_number, last_page=page_number, grayscale=True, timeout=int(timeout_s)
+            str(path),
+            dpi=dpi,
+            first_page=poppler_number,
+            last_page=poppler_number,
+            grayscale=True,
+            timeout=int(timeout_s),
         )
     except PDFInfoNotInstalledError as exc:
         raise _missing_poppler(exc) from exc

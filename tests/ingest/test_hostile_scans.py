@@ -133,15 +133,18 @@ def pdf_with(edit: str, algorithm: str = "RC4-128") -> bytes:
     return out.getvalue()
 
 
-def pdf_with_broken_page() -> bytes:
-    """The good three-page PDF with page 2's object overwritten by a string of the same length."""
-    data = good_files()[".pdf"]
-    ref = PdfReader(io.BytesIO(data)).pages[1].indirect_reference
-    assert ref is not None
-    match = re.search(rb"\n%d 0 obj\s*(<<.*?>>)\s*endobj" % ref.idnum, data, re.S)
-    assert match is not None
-    start, end = match.span(1)
-    return data[:start] + b"(" + b"x" * (end - start - 2) + b")" + data[end:]
+def pdf_with_broken_page(data: bytes | None = None, broken: tuple[int, ...] = (2,)) -> bytes:
+    """A PDF (by default the good three-page one) with the objects of the ``broken`` pages (1-based) overwritten
+    by strings of the same length."""
+    data = data or good_files()[".pdf"]
+    refs = [PdfReader(io.BytesIO(data)).pages[number - 1].indirect_reference for number in broken]
+    for ref in refs:
+        assert ref is not None
+        match = re.search(rb"\n%d 0 obj\s*(<<.*?>>)\s*endobj" % ref.idnum, data, re.S)
+        assert match is not None
+        start, end = match.span(1)
+        data = data[:start] + b"(" + b"x" * (end - start - 2) + b")" + data[end:]
+    return data
 
 
 def _read_every_page(path: Path, name: str) -> tuple[str | None, dict[int, str | None]]:
@@ -156,7 +159,7 @@ def _read_every_page(path: Path, name: str) -> tuple[str | None, dict[int, str |
     except UnreadableScan as exc:
         assert re.match(rf"{re.escape(name)}(, page \d+)?: ", exc.message), exc.message
         return exc.code, {}
-    assert 1 <= pages <= 3
+    assert 1 <= pages <= 5
     outcome: dict[int, str | None] = {}
     for number in range(1, pages + 1):
         try:
@@ -226,11 +229,35 @@ def test_one_broken_page_fails_alone_and_the_others_are_read(tmp_path: Path) -> 
         None,
         {1: None, 2: "corrupt_page", 3: None},
     )
-    # poppler skips a page object it cannot parse, so the pages after it move up one and the last one is empty
     (tmp_path / "broken-page.pdf").write_bytes(pdf_with_broken_page())
-    refusal, pages = _read_every_page(tmp_path / "broken-page.pdf", "broken-page.pdf")
-    assert refusal is None and pages[1] is None and len(pages) == 3
-    assert sorted(code or "" for code in pages.values()) == ["", "", "corrupt_page"]
+    assert _read_every_page(tmp_path / "broken-page.pdf", "broken-page.pdf") == (
+        None,
+        {1: None, 2: "corrupt_page", 3: None},
+    )
+
+
+@pytest.mark.parametrize("broken", [(3,), (2, 4), (3, 4), (1, 5)])
+def test_a_damaged_page_object_fails_with_its_own_number_and_the_pages_after_it_keep_theirs(
+    tmp_path: Path, broken: tuple[int, ...]
+) -> None:
+    """poppler skips a page object it cannot parse and numbers the pages after it one less; each page must still
+    be read as itself, and the damaged one named."""
+    good = _encoded(_page(1), "PDF", [_page(seed) for seed in range(2, 6)])
+    (tmp_path / "good.pdf").write_bytes(good)
+    (tmp_path / "damaged.pdf").write_bytes(pdf_with_broken_page(good, broken))
+    assert count_pages(tmp_path / "damaged.pdf", "damaged.pdf", "application/pdf", LIMITS) == 5
+    for number in range(1, 6):
+        if number in broken:
+            with pytest.raises(UnreadableScan) as refused:
+                read_page(tmp_path / "damaged.pdf", "damaged.pdf", "application/pdf", number, LIMITS)
+            assert refused.value.code == "corrupt_page"
+            assert refused.value.message.startswith(
+                f"damaged.pdf, page {number}: the page's entry in the PDF is damaged"
+            ), refused.value.message
+            continue
+        image = read_page(tmp_path / "damaged.pdf", "damaged.pdf", "application/pdf", number, LIMITS)
+        expected = read_page(tmp_path / "good.pdf", "good.pdf", "application/pdf", number, LIMITS)
+        assert np.array_equal(image, expected), number
 
 
 ENCRYPTIONS = ["RC4-40", "RC4-128", "AES-128", "AES-256"]
@@ -254,6 +281,21 @@ def test_a_pdf_that_needs_a_password_to_open_is_refused_saying_so(tmp_path: Path
         count_pages(tmp_path / "locked.pdf", "locked.pdf", "application/pdf", LIMITS)
     assert refused.value.code == "encrypted"
     assert refused.value.message == ("locked.pdf: the PDF is password-protected; export it again without a password")
+
+
+def test_a_page_list_damaged_where_poppler_cannot_say_fails_the_pages_from_there_on(tmp_path: Path) -> None:
+    """A third entry of the page list that is no reference at all: poppler stops reading the list there, so the
+    pages from 3 on cannot be told apart; they fail saying so instead of being rendered as other pages."""
+    good = _encoded(_page(1), "PDF", [_page(seed) for seed in range(2, 6)])
+    kids = re.search(rb"/Kids \[ ((?:\d+ 0 R )+)\]", good)
+    assert kids is not None
+    third = re.findall(rb"\d+ 0 R", kids.group(1))[2]
+    (tmp_path / "damaged.pdf").write_bytes(good.replace(third, b"true".ljust(len(third)), 1))
+    refusal, pages = _read_every_page(tmp_path / "damaged.pdf", "damaged.pdf")
+    assert (refusal, pages) == (None, {1: None, 2: None, 3: "corrupt_page", 4: "corrupt_page", 5: "corrupt_page"})
+    for number in (3, 4, 5):
+        with pytest.raises(UnreadableScan, match=r"list of pages is damaged at or before this page \(.*Kid object"):
+            read_page(tmp_path / "damaged.pdf", "damaged.pdf", "application/pdf", number, LIMITS)
 
 
 def _peak_mib() -> tuple[float, float]:
