@@ -9,7 +9,9 @@ people must not go with them. Two layers, because neither alone sees everything:
   attached after the factory has run: values of form fields of a personal type, and keys known to carry values.
 
 Text is redacted by shape: any run of Cyrillic words (names, places, offices are written in Cyrillic; the
-logs themselves are English), anything shaped like a date, and the values of a URL's query string.
+logs themselves are English), the values of a URL's query string, and dates in the forms' paper formats. A date
+must be plausible (day 1-31, month 1-12, a Roman numeral or a month word, year 1900-2100 or two digits) and stand
+alone: a number run with more parts (3.11.7.1, 10.0.0.12), a version (v2.10.25) or a duration (12.5 s) stays.
 """
 
 from __future__ import annotations
@@ -33,15 +35,35 @@ PERSONAL_ENDINGS = ("_name", "_surname", "_patronymic", "_date", "_place", "_bir
 OWN_PACKAGES = ("pipeline", "services", "flows", "webapp", "cli", "database", "benchmarks")
 
 _CYRILLIC = "\u0400-\u04ff"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:19\d\d|20\d\d|2100)"
+# in capitals, as the forms write them: a lower-case x between numbers is a size (20 x 30)
+_ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
+# month words of the forms (Russian genitive and nominative, Tajik with and without the izofat) and English ones
+_MONTH_WORD = (
+    rf"(?:(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[{_CYRILLIC}]*"
+    r"|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
+)
+# a date stands alone: no digit, Latin letter or dot next to it (v2.10.25, 3.11.17.2), nor a dotted digit after it
+_START, _END = r"(?<![\dA-Za-z.])", r"(?!\.?\d)(?![A-Za-z])"
 _PATTERNS = [
     # values of a query string (?name=...&date_from=...), encoded or not
     (re.compile(r"([?&][\w.\-\[\]]+=)[^&\s\"'#]+"), r"\1" + MARKER),
+    # dates with a month word, before the words go as Cyrillic: 12 марта 1987, «5» мая 1990, 3-уми марти соли 1987
+    (re.compile(rf"{_START}«?{_DAY}»?(?:-ум[{_CYRILLIC}]*)?\s+{_MONTH_WORD}\s+(?:соли\s+)?{_YEAR}{_END}"), MARKER),
     # runs of Cyrillic words, with the abbreviations and hyphens between them (ш. Хуҷанд, Раҳимова-Каримова)
     (re.compile(rf"[{_CYRILLIC}]+(?:[\s.\-'ʼ]+[{_CYRILLIC}]+)*\.?"), MARKER),
-    # dates: 12.03.1987, 12/3/87, 1987-03-12, 12.III.1987
-    (re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"), MARKER),
-    (re.compile(r"(?<![\d.])\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}(?![.\d])"), MARKER),
-    (re.compile(r"\b\d{1,2}[.\s]+[IVXivx]{1,4}[.\s]+\d{2,4}\b"), MARKER),
+    # 1987-03-12; a timestamp (1987-03-12T10:00) is the time of an event, not a person's date
+    (re.compile(rf"{_START}{_YEAR}-{_MONTH}-{_DAY}(?!\.?\d)(?!\w)"), MARKER),
+    # 12.03.1987, 1.3.1987, 12/3/1987, 12-3-87, 12/3/87
+    (re.compile(rf"{_START}{_DAY}[./\-]{_MONTH}[./\-]{_YEAR}{_END}"), MARKER),
+    (re.compile(rf"{_START}{_DAY}[/\-]{_MONTH}[/\-]\d\d{_END}"), MARKER),
+    # 12.03.87: with dots and a two-digit year only as the forms write it, day and month of two digits, since
+    # versions look the same (3.4.25)
+    (re.compile(rf"{_START}(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.\d\d{_END}"), MARKER),
+    # Roman months: 12.III.1987, 12 III 1987, 12/III-1987
+    (re.compile(rf"{_START}{_DAY}[./\s]+{_ROMAN_MONTH}[.\-/\s]+(?:{_YEAR}|\d\d){_END}"), MARKER),
 ]
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "_redacted"}
 

@@ -105,3 +105,66 @@ def test_the_patterns_keep_what_is_not_personal() -> None:
         "pages finished 3 of 3 (failed 1) from 127.0.0.1:8000 page 12.5"
     )
     assert redact_text("ш. Хуҷанд, 12.III.1987 / 1987-03-12") == f"{MARKER}, {MARKER} / {MARKER}"
+
+
+# every way the forms write a date (pipeline/synth/paper.py), and the numeric ones logs and people type
+PAPER_DATES = [
+    "12.03.1987",
+    "1.3.1987",
+    "12 марта 1987 г.",
+    "05 марта 1987 года",
+    "«5» мая 1990 г.",
+    "12/III-1987",
+    "12.III.1987",
+    "5 XII 1987",
+    "12.03.87",
+    "31.12.99",
+    "12.03.2015 с.",
+    "3 марти 1987 с.",
+    "3 марти соли 1987",
+    "3-уми марти соли 1987",
+    "3 март 2001",
+    "1987-03-12",
+    "12/3/1987",
+    "12/3/87",
+    "12-03-87",
+    "5 March 1987",
+]
+
+
+@pytest.mark.parametrize("written", PAPER_DATES)
+def test_a_date_in_every_paper_format_is_redacted_whole(written: str) -> None:
+    for text in (written, f"born {written}, act 214", f"({written})", f"born {written}."):
+        redacted = redact_text(text)
+        assert not any(character.isdigit() for character in redacted.replace("214", "")), (text, redacted)
+        assert MARKER in redacted, text
+    assert redact_text(f"{SURNAME} {NAME}, {written}").startswith(f"{MARKER}, ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "python 3.11.7",
+        "version 2.0.1",
+        "3.11.7.1",
+        "prefect 3.4.25",
+        "v2.10.25",
+        "numpy 1.26.4",
+        "3.11.17.2",
+        "from 10.0.0.12 and 192.168.1.1",
+        "1.2.3.4",
+        "took 12.5 s",
+        "0:00:12.5",
+        "resized to 20 x 30",
+        "45.13.2020",
+        "12.13.1987",
+        "32.03.1987",
+        "2026-13-45",
+        "12.03.2150",
+        "calendar version 2024.03.12",
+        "started 2026-11-29T09:47:40",
+        "12.03.1987.5",
+    ],
+)
+def test_numbers_that_are_no_plausible_date_are_kept(text: str) -> None:
+    assert redact_text(text) == text
