@@ -24,8 +24,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
+from benchmarks.common import ensure_database
 from database.migrate import downgrade_all, upgrade_all
 from database.registry import ActRecord, PersonRole
 from database.session import (
@@ -52,15 +53,6 @@ SURNAMES = ("Раҳимов", "Каримов", "Ҳасанов", "Назаро�
 BOYS = ("Алишер", "Фаррух", "Рустам", "Баҳром", "Далер", "Зафар", "Умед", "Шерзод", "Анвар", "Акбар")
 GIRLS = ("Мадина", "Зарина", "Нигина", "Малика", "Шаҳноза", "Парвина", "Ситора", "Дилноза", "Фарзона", "Азиза")
 ROWS_PER_INSERT = 20_000
-
-
-def _ensure_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 def _values(rng: random.Random, number: int, registered: date) -> dict[str, str | None]:
@@ -249,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-tracemalloc", dest="trace", action="store_false")
     parser.add_argument("--skip-fill", action="store_true", help="the database holds a fill no step has run on yet")
     args = parser.parse_args(argv)
-    _ensure_database(args.url)
+    ensure_database(args.url)
     settings = Settings(database_url=args.url, data_dir=PROJECT_ROOT / "data" / "bench")
     if not args.skip_fill:
         downgrade_all(settings)
