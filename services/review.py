@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PIL import Image
-from sqlalchemy import Select, and_, func, or_, select, text, update
+from sqlalchemy import Row, Select, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from database.accounts import FLAGGED_REQUIRED_SQL, AuditEvent
@@ -75,7 +75,10 @@ class ReviewInvalid(ArchiveError):
 # --- scoping ----------------------------------------------------------------------------------------------
 
 
-def scoped(query: Select[Any], viewer: Viewer) -> Select[Any]:
+AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")  # a SELECT of any columns, kept as typed
+
+
+def scoped(query: AnySelect, viewer: Viewer) -> AnySelect:
     """Only the records of the viewer's offices (all for an admin)."""
     if viewer.offices is None:
         return query
@@ -129,7 +132,7 @@ def _candidates(session: Session, viewer: Viewer, *, urgent: bool, postgres: boo
         offices = sorted(viewer.offices)
     else:
         offices = list(session.scalars(select(Book.office).distinct().order_by(Book.office)))
-    found = []
+    found: list[Row[str, int, int, int]] = []
     for office in offices:
         query = select(Record.id, Record.book_id, Record.page_id, Record.slot).where(
             Record.status == RecordStatus.NEEDS_REVIEW, Record.office == office

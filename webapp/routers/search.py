@@ -43,7 +43,7 @@ def search_page(
         offices = [office] if office else []
         if viewer.offices is not None:
             offices = [o for o in (offices or sorted(viewer.offices)) if o in viewer.offices]
-        query_offices = offices or ([None] if viewer.offices is None else [])
+        query_offices: list[str | None] = [*offices] or ([None] if viewer.offices is None else [])
         for code in query_offices:
             query = SearchQuery(
                 name=name or None,
