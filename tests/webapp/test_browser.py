@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
 from database.accounts import AuditEvent, Role
 from database.session import session_scope, workflow_sessions
 from database.workflow import Field, Record
+from database.workflow import Page as PageRow
 from pipeline.config import Settings
+from pipeline.prepare.spread import SPREAD_SLOT_OFFSET
 from pipeline.types import FieldState, RecordStatus
 from services.users import create_user
 from tests.webapp.support import PASSWORD, ReviewData
@@ -150,6 +153,62 @@ def test_a_record_is_reviewed_with_the_keyboard_alone(
             ("loaded", None),
         ]
         assert events[1].before == {"value": "Мадииа", "state": "flagged"} and events[1].actor == "anna"
+
+
+def _make_spread_second_page(settings: Settings, record_id: str) -> None:
+    """Puts the record on the second page of a two-page spread: its page image shown twice side by side, its
+    boxes moved into the right half, its slot numbered from the spread offset."""
+    with session_scope(workflow_sessions(settings)) as session:
+        record = session.get_one(Record, record_id)
+        page = session.get_one(PageRow, record.page_id)
+        path = settings.resolved_data_dir / str(page.image_path)
+        with Image.open(path) as single:
+            spread = Image.new("L", (single.width * 2, single.height), 255)
+            spread.paste(single, (0, 0))
+            spread.paste(single, (single.width, 0))
+        spread.save(path, quality=85)
+        record.slot += SPREAD_SLOT_OFFSET
+        for field in record.fields:
+            if field.box:
+                field.box = [field.box[0] + single.width, *field.box[1:]]
+
+
+_VIEW = """() => {
+    const edges = (r) => [r.left, r.top, r.right, r.bottom];
+    return {
+        stage: edges(document.getElementById("stage").getBoundingClientRect()),
+        image: edges(document.querySelector("#canvas img").getBoundingClientRect()),
+        box: edges(document.querySelector("rect.box.active").getBoundingClientRect()),
+    };
+}"""
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_a_field_of_a_spreads_second_page_is_shown_without_the_first_page(
+    browser: Browser, live_server: str, review_data: ReviewData, settings: Settings
+) -> None:
+    first = review_data.khj[0]
+    _make_spread_second_page(settings, first)
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    _sign_in(page, live_server, "anna")
+    page.focus("#next-record")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/review/{first}")
+    for key in ("child_name", "child_birth_date"):  # the first flagged field, then the next one by Tab
+        assert _focused_field(page, f"value:{key}") == f"value:{key}"
+        assert page.locator("rect.box.active").get_attribute("data-key") == key
+        view = page.evaluate(_VIEW)
+        (s_left, s_top, s_right, s_bottom), (i_left, _t, i_right, _b), (b_left, b_top, b_right, b_bottom) = (
+            view["stage"],
+            view["image"],
+            view["box"],
+        )
+        assert s_left <= b_left and b_right <= s_right and s_top <= b_top and b_bottom <= s_bottom, view
+        # of the first page at most its margin's sliver shows, and the box is as wide as on a single page
+        assert (i_left + i_right) / 2 <= s_left + 0.03 * (s_right - s_left), view
+        assert b_right - b_left >= 0.45 * (s_right - s_left), view
+        page.keyboard.press("Tab")
+    page.context.close()
 
 
 def test_two_browsers_claiming_at_once_get_different_records(

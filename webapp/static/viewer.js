@@ -10,6 +10,9 @@
   }
   const width = Number(canvas.dataset.width);
   const height = Number(canvas.dataset.height);
+  // A scan of an open book is shown as its two pages side by side, each half of the image (the pipeline cuts
+  // spreads only at least this much wider than tall; the forms are portrait).
+  const SPREAD_ASPECT = 1.2;
   let scale = 1;
   let tx = 0;
   let ty = 0;
@@ -48,6 +51,11 @@
     apply();
   }
 
+  // The left edge of the page a box lies on: the image's, or the second page's on a spread.
+  function pageLeft(x) {
+    return width >= height * SPREAD_ASPECT && x >= width / 2 ? width / 2 : 0;
+  }
+
   // Shows one field's box in the middle of the stage, wide enough to read, and marks it.
   function focusKey(key) {
     const rects = canvas.querySelectorAll("rect.box");
@@ -62,10 +70,12 @@
     const y = Number(target.getAttribute("y"));
     const w = Number(target.getAttribute("width"));
     const h = Number(target.getAttribute("height"));
-    // From the page's left edge to the box's right edge: the printed label stays in view beside the value.
-    const span = x + w + 20;
+    // From the left edge of the box's page to the box's right edge: the printed label stays in view beside
+    // the value, and a field of a spread's second page is shown without the first page.
+    const left = pageLeft(x);
+    const span = x + w + 20 - left;
     scale = Math.max(minScale(), Math.min(1.5, (stage.clientWidth * 0.96) / span));
-    tx = stage.clientWidth / 2 - (span / 2) * scale;
+    tx = stage.clientWidth / 2 - (left + span / 2) * scale;
     ty = stage.clientHeight / 2 - (y + h / 2) * scale;
     apply();
   }
