@@ -1,4 +1,5 @@
-"""The one wrapper around poppler (through pdf2image): page count and one page rendered at a time."""
+"""The one wrapper around poppler: page count and sizes from pdfinfo, one page rendered at a time (pdftoppm through
+pdf2image)."""
 
 from __future__ import annotations
 
