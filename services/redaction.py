@@ -10,8 +10,8 @@ people must not go with them. Two layers, because neither alone sees everything:
 
 Text is redacted by shape: any run of Cyrillic words (names, places, offices are written in Cyrillic; the
 logs themselves are English), the values of a URL's query string, and dates in the forms' paper formats. A date
-must be plausible (day 1-31, month 1-12, a Roman numeral or a month word, year 1900-2100 or two digits) and stand
-alone: a number run with more parts (3.11.7.1, 10.0.0.12), a version (v2.10.25) or a duration (12.5 s) stays.
+must be plausible (day 1-31, month 1-12, a Roman numeral or a month word, year 1800-2100, as parents in the
+oldest books were born in the 1880s, or two digits) and stand alone: a number run with more parts (3.11.7.1, 10.0.0.12), a version (v2.10.25) or a duration (12.5 s) stays.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ OWN_PACKAGES = ("pipeline", "services", "flows", "webapp", "cli", "database", "b
 _CYRILLIC = "\u0400-\u04ff"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
-_YEAR = r"(?:19\d\d|20\d\d|2100)"
+_YEAR = r"(?:18\d\d|19\d\d|20\d\d|2100)"
 # in capitals, as the forms write them: a lower-case x between numbers is a size (20 x 30)
 _ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
 # month words of the forms (Russian genitive and nominative, Tajik with and without the izofat) and English ones

@@ -129,6 +129,7 @@ PAPER_DATES = [
     "12/3/87",
     "12-03-87",
     "5 March 1987",
+    "12.03.1889",  # a parent's birth in the oldest books
 ]
 
 
