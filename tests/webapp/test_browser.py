@@ -168,6 +168,8 @@ def _make_spread_second_page(settings: Settings, record_id: str) -> None:
             spread.paste(single, (single.width, 0))
         spread.save(path, quality=85)
         record.slot += SPREAD_SLOT_OFFSET
+        # as the flow stores a spread: where its second page begins in the saved image
+        page.provenance = {**(page.provenance or {}), "spread": {"halves": 2, "offset_px": single.width}}
         for field in record.fields:
             if field.box:
                 field.box = [field.box[0] + single.width, *field.box[1:]]

@@ -10,9 +10,8 @@
   }
   const width = Number(canvas.dataset.width);
   const height = Number(canvas.dataset.height);
-  // A scan of an open book is shown as its two pages side by side, each half of the image (the pipeline cuts
-  // spreads only at least this much wider than tall; the forms are portrait).
-  const SPREAD_ASPECT = 1.2;
+  // A scan of an open book is shown as its two pages side by side: x of the second page's left edge (0: one page).
+  const secondPage = Number(canvas.dataset.secondPage) || 0;
   let scale = 1;
   let tx = 0;
   let ty = 0;
@@ -53,7 +52,7 @@
 
   // The left edge of the page a box lies on: the image's, or the second page's on a spread.
   function pageLeft(x) {
-    return width >= height * SPREAD_ASPECT && x >= width / 2 ? width / 2 : 0;
+    return secondPage > 0 && x >= secondPage ? secondPage : 0;
   }
 
   // Shows one field's box in the middle of the stage, wide enough to read, and marks it.
