@@ -63,10 +63,15 @@ SOVIET_ERA_END = 1992
 MULTI_LINE_BOX_MM = 12.0
 
 
+def reads_tajik(template: FormTemplate) -> bool:
+    """Whether a form's fields are read with Tajik language data (its Tajik letters can come out)."""
+    return "tg" in template.languages
+
+
 def ocr_setting(spec: FieldSpec, template: FormTemplate) -> OcrSetting:
     """Language and page segmentation mode for one field of a form (no character whitelist: with Tesseract's
     LSTM recogniser a whitelist drops the characters it would have misread instead of correcting them)."""
-    script = "tajik" if "tg" in template.languages else "russian"
+    script = "tajik" if reads_tajik(template) else "russian"
     setting = OCR_SETTINGS[script].get(spec.type, OCR_SETTINGS[script]["default"])
     if spec.box[3] > MULTI_LINE_BOX_MM:
         return OcrSetting(setting.lang, MULTI_LINE_PSM)
@@ -330,13 +335,14 @@ def read_record(
             return _failed_reading(spec, crop, threshold, page_flags)
 
     # names last: the other fields' words tell the language the record was written in, and with it how
-    # its names are spelt
+    # its names are spelt. Only where Tajik letters can be read at all: on a Russian form read with Russian
+    # data a Tajik-spelt name (a Tajik clerk's hand) always comes out in Russian letters, whatever its places
+    # say, so there the Tajik twin stays a rival.
     for spec in template.fields:
         if spec.type not in NAME_TYPES:
             read[spec.key] = read_one(spec, None)
-    language = lexicon.record_language(
-        [f.value for f in read.values() if f.value and f.value_type in ("text", "place")]
-    )
+    texts = [f.value for f in read.values() if f.value and f.value_type in ("text", "place")]
+    language = lexicon.record_language(texts) if reads_tajik(template) else None
     for spec in template.fields:
         if spec.type in NAME_TYPES:
             read[spec.key] = read_one(spec, language)

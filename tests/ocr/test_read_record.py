@@ -399,3 +399,17 @@ def test_a_tajik_letter_read_in_a_name_of_a_record_written_in_russian_is_reviewe
     )
     surname = next(f for f in record.fields if f.key == "father_surname")
     assert (surname.value, surname.state, surname.reasons) == ("Раҳимов", FieldState.FLAGGED, ("low_confidence",))
+
+
+def test_on_a_form_read_with_russian_data_a_tajik_twin_stays_a_rival_in_any_record(
+    catalogue: Catalogue, engine: TesseractEngine, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """A Soviet form is read without Tajik letters, so a Tajik-spelt name (Ҳасанов in a Tajik clerk's hand)
+    comes out as Хасанов even where the record's places are written in Russian."""
+    soviet = catalogue.form("birth_su_1970")
+    values = {"office": "ЗАГС г. Ленинабада", "child_birth_place": "г. Ленинабад", "child_surname": "Хасанов"}
+    record = read_record(
+        _crops(soviet, values), soviet, engine, lexicon, thresholds, page_quality=GOOD_PAGE, alignment_score=0.98
+    )
+    surname = next(f for f in record.fields if f.key == "child_surname")
+    assert (surname.value, surname.state, surname.reasons) == ("Хасанов", FieldState.FLAGGED, ("low_confidence",))
