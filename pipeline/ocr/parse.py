@@ -9,7 +9,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.ocr.dates import parse_date
 from pipeline.ocr.lexicon import Lexicon, LexiconKind
-from pipeline.ocr.names import clean_name_word, resolve_name, to_cyrillic
+from pipeline.ocr.names import clean_name_word, look_alike_rival, resolve_name, to_cyrillic
 from pipeline.qa.decide import LOW_CONFIDENCE, NOT_IN_LEXICON, PARSE_FAILED
 from pipeline.types import ParsedValue
 
@@ -276,8 +276,28 @@ def _parse_phrase(value: str, lexicon: Lexicon) -> ParsedValue:
         # the list vouches for the words, not for a number after them ('№ 190' read for '№ 100')
         return ParsedValue(value=value, ok=True, lexicon_match=not tail, reasons=doubt)
     near = bool(head) and lexicon.near_phrase(head)
-    doubt = (LOW_CONFIDENCE,) if near or _doubtful_reading(value, lexicon, "phrase") else ()
+    # a listed phrase, then something that is no '№' before the number ('... фавт ХУ» 879')
+    sign_misread = bool(tail) and " " in head and lexicon.listed_phrase(head.rsplit(" ", 1)[0]) is not None
+    doubtful = near or sign_misread or _doubtful_person(value, lexicon)
+    doubt = (LOW_CONFIDENCE,) if doubtful or _doubtful_reading(value, lexicon, "phrase") else ()
     return ParsedValue(value=value, ok=True, reasons=doubt)
+
+
+def _doubtful_person(value: str, lexicon: Lexicon) -> bool:
+    """A person's full name where a phrase may stand (the applicant is a relation or a name) that the name
+    lists do not vouch for: a part they do not know (Алйевна, й read for ӣ) or one with a look-alike rival
+    (Ашуриен for Ашуриён)."""
+    words = value.split()
+    if not 2 <= len(words) <= len(FULL_NAME_KINDS) or not all(
+        _PLACE_WORDS.fullmatch(word) and word[0].isupper() for word in words
+    ):
+        return False
+    parsed = _parse_full_name(value, lexicon)
+    if not parsed.ok or not parsed.lexicon_match or parsed.value is None:
+        return True
+    return any(
+        look_alike_rival(part, kind, lexicon) for part, kind in zip(parsed.value.split(), FULL_NAME_KINDS, strict=False)
+    )
 
 
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:

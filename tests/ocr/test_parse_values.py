@@ -403,3 +403,18 @@ def test_a_listed_place_name_slipped_in_its_letters_is_given_its_listed_spelling
 @pytest.mark.parametrize("raw", ["г. Бустон", "г. Худжанд", "д. Бустон"])
 def test_a_listed_russian_spelling_in_a_russian_value_stays(lexicon: Lexicon, raw: str) -> None:
     assert parse_value(raw, "place", lexicon, kind="place").value == raw
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Эргашева Гульнара Алйевна",  # й read for ӣ: no listed patronymic
+        "Ашуриен Зульфия Бахтиёровна",  # Ашуриён is listed: the dots of ё may have been lost
+        "Маълумотномаи тиббӣ дар бораи фавт ХУ» 879",  # a listed document, then no '№' before its number
+    ],
+)
+def test_an_applicant_name_the_lexicon_does_not_vouch_for_or_a_misread_number_sign_is_doubtful(
+    lexicon: Lexicon, raw: str
+) -> None:
+    parsed = parse_value(raw, "text", lexicon, kind="phrase")
+    assert (parsed.value, parsed.reasons) == (raw, ("low_confidence",))
