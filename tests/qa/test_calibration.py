@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -194,7 +195,8 @@ def test_calibrate_reads_a_saved_run_by_the_thresholds_it_was_decided_with(
     decided_with["value_types"]["place"] = 0.95
     in_use = tmp_path / "thresholds.yaml"
     in_use.write_text(
-        THRESHOLDS_FILE.read_text(encoding="utf-8").replace("place: 0.955", "place: 0.85"), encoding="utf-8"
+        re.sub(r"(?m)^  place: [0-9.]+$", "  place: 0.85", THRESHOLDS_FILE.read_text(encoding="utf-8")),
+        encoding="utf-8",
     )
     assert load_thresholds(in_use).value_types["place"] == 0.85
     pairs = [_pair(["low_confidence"], 0.9) for _ in range(20)]
