@@ -300,6 +300,17 @@ def _doubtful_person(value: str, lexicon: Lexicon) -> bool:
     )
 
 
+def _doubtful_office(value: str, lexicon: Lexicon) -> bool:
+    """An office that does not begin with an office word standing alone ('САҲШ-ин. Сангвор', the space lost),
+    or whose place, the first word after the office word and its abbreviations, begins with a small letter
+    ('ЗАГС матчинского р-на', the capital lost)."""
+    words = value.split()
+    if not words or words[0] not in lexicon.office_prefixes:
+        return bool(words) and any(words[0].startswith(prefix) for prefix in lexicon.office_prefixes)
+    name = next((w for w in words[1:] if w.rstrip(".").lower() not in lexicon.dotted_abbreviations), "")
+    return name[:1].islower()
+
+
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:
     value = to_cyrillic(text, lexicon)
     if kind == "phrase":
@@ -316,7 +327,8 @@ def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> Parsed
         )
     if kind in ("place", "office"):
         value = _restore_place_words(value, lexicon)
-    doubt = (LOW_CONFIDENCE,) if _doubtful_reading(value, lexicon, kind) else ()
+    doubtful = _doubtful_reading(value, lexicon, kind) or (kind == "office" and _doubtful_office(value, lexicon))
+    doubt = (LOW_CONFIDENCE,) if doubtful else ()
     if kind == "place":
         # villages and streets are not listed: a known district is a good sign, its absence no bad one
         return ParsedValue(value=value, ok=True, lexicon_match=lexicon.knows("place", value), reasons=doubt)

@@ -418,3 +418,20 @@ def test_an_applicant_name_the_lexicon_does_not_vouch_for_or_a_misread_number_si
 ) -> None:
     parsed = parse_value(raw, "text", lexicon, kind="phrase")
     assert (parsed.value, parsed.reasons) == (raw, ("low_confidence",))
+
+
+@pytest.mark.parametrize(
+    ("raw", "doubtful"),
+    [
+        ("ЗАГС матчинского р-на", True),  # the place's capital lost
+        ("САҲШ-ин. Сангвор", True),  # the space after the office word lost
+        ("ЗАГС Матчинского р-на", False),
+        ("САҲШ-и н. Сангвор", False),
+        ("ЗАГС г. Душанбе", False),  # an abbreviation before the place
+    ],
+)
+def test_an_office_word_run_into_its_place_or_a_place_without_its_capital_is_doubtful(
+    lexicon: Lexicon, raw: str, doubtful: bool
+) -> None:
+    parsed = parse_value(raw, "text", lexicon, kind="office")
+    assert (parsed.value, parsed.reasons) == (raw, ("low_confidence",) if doubtful else ())
