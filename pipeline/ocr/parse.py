@@ -254,8 +254,8 @@ _NUMBER_SIGN_LOOK_ALIKES = frozenset({"Њ"})
 
 def _split_number(text: str) -> tuple[str, str]:
     """A phrase and what follows it from its number on ('Справка о рождении', '№ 77'); the sign before the
-    number goes with it, a look-alike of '№' made one."""
-    words = text.split()
+    number goes with it, a look-alike of '№' made one, and one run into its number set apart ('№425')."""
+    words = re.sub(r"(?<!\S)№(?=\d)", "№ ", text).split()
     at = next((i for i, word in enumerate(words) if word[:1].isdigit()), len(words))
     if 0 < at < len(words) and len(words[at - 1]) <= 2 and not words[at - 1].isalpha():
         at -= 1  # '№', 'N.'
