@@ -26,7 +26,7 @@ def _truth_pairs(root: Path, pages: list[dict[str, Any]]) -> list[tuple[dict[str
     from services.evaluation import load_truth
 
     truths: dict[str, dict[int, dict[str, Any]]] = {}
-    pairs = []
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for predicted in pages:
         name = predicted["file"]
         if name not in truths:

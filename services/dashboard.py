@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import Date, Row, Select, case, func, select, text
+from sqlalchemy import Date, Row, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, contains_eager, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -35,9 +35,8 @@ from database.workflow import (
 from pipeline.types import FieldState, RecordStatus
 from services.loader import LOADABLE
 from services.offices import office_plan, target_dates
-from services.progress import BookProgress, book_progress_statements, fold_book_progress
+from services.progress import BookProgress, Statement, book_progress_statements, fold_book_progress
 
-Statement: TypeAlias = "Select[*tuple[Any, ...]]"  # a SELECT of any number of columns
 Rows: TypeAlias = "list[Row[*tuple[Any, ...]]]"
 Q = TypeVar("Q", bound=Statement)
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from database.workflow import Book, Page, PageState, Record, ScanFile, ScanFileState
 from pipeline.types import RecordStatus
 from services.offices import office_plan
+
+Statement: TypeAlias = "Select[*tuple[Any, ...]]"  # a SELECT of any number of columns
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class OfficeProgress:
         return data
 
 
-def book_progress_statements(office: str | None = None) -> list[Select[Any]]:
+def book_progress_statements(office: str | None = None) -> list[Statement]:
     """Pages per book, records per book, the books: three grouped statements, folded by fold_book_progress."""
     pages_q = (
         select(

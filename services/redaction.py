@@ -11,7 +11,8 @@ people must not go with them. Two layers, because neither alone sees everything:
 Text is redacted by shape: any run of Cyrillic words (names, places, offices are written in Cyrillic; the
 logs themselves are English), the values of a URL's query string, and dates in the forms' paper formats. A date
 must be plausible (day 1-31, month 1-12, a Roman numeral or a month word, year 1800-2100, as parents in the
-oldest books were born in the 1880s, or two digits) and stand alone: a number run with more parts (3.11.7.1, 10.0.0.12), a version (v2.10.25) or a duration (12.5 s) stays.
+oldest books were born in the 1880s, or two digits) and stand alone: a number run with more parts (3.11.7.1,
+10.0.0.12), a version (v2.10.25) or a duration (12.5 s) stays.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from database.accounts import LoginAttempt, Role, User, UserOffice, WebSession
 from database.workflow import utcnow
@@ -206,12 +206,12 @@ def ensure_first_admin(session: Session) -> str | None:
 # --- login ------------------------------------------------------------------------------------------------
 
 
-def _failures_since(session: Session, column: object, value: str, since: datetime) -> int:
+def _failures_since(session: Session, column: InstrumentedAttribute[str], value: str, since: datetime) -> int:
     query = (
         select(func.count())
         .select_from(LoginAttempt)
         .where(
-            column == value,  # type: ignore[operator]
+            column == value,
             LoginAttempt.at >= since,
             LoginAttempt.succeeded.is_(False),
         )
