@@ -143,6 +143,9 @@ def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> 
         return []
     if spec.type == "full_name":
         return list(zip(parsed.value.split(), FULL_NAME_KINDS, strict=False))
+    if spec.type == "sex":
+        # a closed list of words far apart (мужской, жен., мард): a misread lands on none of them
+        return [(parsed.value, "sex")]
     kind = field_kind(spec, lexicon)
     if kind == "place":
         # a known district says little about the village or street written beside it; a value that is only

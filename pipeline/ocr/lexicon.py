@@ -19,7 +19,9 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import ConfigError
 
-LexiconKind = Literal["surname", "given_name", "patronymic", "nationality", "citizenship", "place", "office", "phrase"]
+LexiconKind = Literal[
+    "surname", "given_name", "patronymic", "nationality", "citizenship", "place", "office", "phrase", "sex"
+]
 NAME_KINDS: tuple[LexiconKind, ...] = ("surname", "given_name", "patronymic")
 
 

@@ -20,6 +20,8 @@ _LETTER_WORDS = re.compile(r"[^\W\d_]+")
 _PLACE_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Words a fuzzy sex word may be: long enough that one wrong letter cannot turn one word into another.
 _FUZZY_MIN_LENGTH = 4
+# The shortest sex word the lexicon vouches for: муж, жен, зан.
+_SEX_WORD_MIN = 3
 # A full name is surname, given name and patronymic; the patronymic may be absent, and Uzbek patronymics
 # add a fourth word (ўғли / қизи).
 FULL_NAME_KINDS: tuple[LexiconKind | None, ...] = ("surname", "given_name", "patronymic", None)
@@ -50,8 +52,19 @@ def _parse_number(text: str, lexicon: Lexicon) -> str | None:
     return str(int(digits)) if _DIGITS.fullmatch(digits) else None
 
 
-def _parse_sex(text: str, lexicon: Lexicon) -> str | None:
-    """'male' or 'female' when every word says the same (bilingual forms write 'мард / мужской')."""
+def _parse_sex(text: str, lexicon: Lexicon) -> ParsedValue:
+    """'male' or 'female' when every word says the same (bilingual forms write 'мард / мужской'); vouched for
+    by the lexicon when every word is a listed sex word as written, not one a letter away, nor a lone letter
+    ('м', 'ж'), which a speck or a stroke can make."""
+    sex = _sex_of(text, lexicon)
+    if sex is None:
+        return _failed(text)
+    words = _LETTER_WORDS.findall(to_cyrillic(text, lexicon, force=True).lower())
+    listed = all(word in lexicon.sex_words and len(word) >= _SEX_WORD_MIN for word in words)
+    return ParsedValue(value=sex, ok=True, lexicon_match=listed)
+
+
+def _sex_of(text: str, lexicon: Lexicon) -> str | None:
     found: set[str] = set()
     for word in _LETTER_WORDS.findall(to_cyrillic(text, lexicon, force=True).lower()):
         sex = lexicon.sex_words.get(word)
@@ -369,8 +382,7 @@ def parse_value(
         later = reference_year is not None and int(parsed.iso[:4]) > reference_year
         return ParsedValue(value=parsed.iso, ok=True, reasons=(LOW_CONFIDENCE,) if parsed.doubtful or later else ())
     if value_type == "sex":
-        sex = _parse_sex(text, lexicon)
-        return ParsedValue(value=sex, ok=True) if sex is not None else _failed(text)
+        return _parse_sex(text, lexicon)
     if value_type == "name":
         return _parse_name(text, lexicon, kind)
     if value_type == "full_name":

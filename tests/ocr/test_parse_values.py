@@ -436,3 +436,15 @@ def test_an_office_word_run_into_its_place_or_a_place_without_its_capital_is_dou
 ) -> None:
     parsed = parse_value(raw, "text", lexicon, kind="office")
     assert (parsed.value, parsed.reasons) == (raw, ("low_confidence",) if doubtful else ())
+
+
+@pytest.mark.parametrize(
+    ("raw", "vouched"),
+    [("муж.", True), ("МУЖСКОЙ", True), ("зан / женский", True), ("ж", False), ("Женгкий", False)],
+)
+def test_a_sex_word_as_listed_is_vouched_for_a_lone_letter_or_a_near_miss_is_not(
+    lexicon: Lexicon, raw: str, vouched: bool
+) -> None:
+    parsed = parse_value(raw, "sex", lexicon)
+    assert parsed.ok and parsed.value in ("male", "female")
+    assert bool(parsed.lexicon_match) is vouched
