@@ -163,12 +163,12 @@ def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, *, russia
 
 
 def _tajik_letter_in_russian_record(
-    parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, language: str | None
+    parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, russian_record: bool
 ) -> bool:
     """A name read with a Tajik letter in a record written in Russian: a Russian spelling misread
     (Рахимович read as Раҳимович), since a Russian clerk wrote the name the Russian way."""
     return (
-        language == "russian"
+        russian_record
         and spec.type in NAME_TYPES
         and parsed.value is not None
         and any(ch in lexicon.tajik_only_letters for ch in parsed.value.lower())
@@ -266,7 +266,7 @@ def read_field(
         russian_record = language == "russian"
         if LOW_CONFIDENCE not in parsed.reasons and (
             _has_rival(parsed, spec, lexicon, russian_record=russian_record)
-            or _tajik_letter_in_russian_record(parsed, spec, lexicon, language)
+            or _tajik_letter_in_russian_record(parsed, spec, lexicon, russian_record)
         ):
             # another listed spelling may have been misread as this one (Ҳ read as Х, ё as е): on the tuning
             # pages one such name in twenty accepted was wrong, whatever the engine's confidence

@@ -56,17 +56,17 @@ def _parse_sex(text: str, lexicon: Lexicon) -> ParsedValue:
     """'male' or 'female' when every word says the same (bilingual forms write 'мард / мужской'); vouched for
     by the lexicon when every word is a listed sex word as written, not one a letter away, nor a lone letter
     ('м', 'ж'), which a speck or a stroke can make."""
-    sex = _sex_of(text, lexicon)
+    words = _LETTER_WORDS.findall(to_cyrillic(text, lexicon, force=True).lower())
+    sex = _sex_of(words, lexicon)
     if sex is None:
         return _failed(text)
-    words = _LETTER_WORDS.findall(to_cyrillic(text, lexicon, force=True).lower())
     listed = all(word in lexicon.sex_words and len(word) >= _SEX_WORD_MIN for word in words)
     return ParsedValue(value=sex, ok=True, lexicon_match=listed)
 
 
-def _sex_of(text: str, lexicon: Lexicon) -> str | None:
+def _sex_of(words: list[str], lexicon: Lexicon) -> str | None:
     found: set[str] = set()
-    for word in _LETTER_WORDS.findall(to_cyrillic(text, lexicon, force=True).lower()):
+    for word in words:
         sex = lexicon.sex_words.get(word)
         if sex is None and len(word) >= _FUZZY_MIN_LENGTH:
             near = {

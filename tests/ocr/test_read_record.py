@@ -9,12 +9,12 @@ import pytest
 
 from pipeline.errors import OcrError
 from pipeline.forms.catalogue import Catalogue, FormTemplate
-from pipeline.ocr.engine import TesseractEngine
+from pipeline.ocr.engine import OcrEngine, TesseractEngine
 from pipeline.ocr.fakes import CrashingEngine, ScriptedEngine, TimingOutEngine
 from pipeline.ocr.fields import read_field, read_record
 from pipeline.ocr.lexicon import Lexicon
 from pipeline.qa.thresholds import Thresholds
-from pipeline.types import FieldCrop, FieldState, OcrResult, PageQuality, RecordStatus
+from pipeline.types import FieldCrop, FieldState, OcrResult, PageQuality, RecordReading, RecordStatus
 from tests.ocr.rendering import crop_for
 
 GOOD_PAGE = PageQuality(blur=900.0, contrast=0.8, darkness=0.05, score=0.95)
@@ -64,6 +64,22 @@ def _crops(template: FormTemplate, values: dict[str, str]) -> list[FieldCrop]:
     return [crop_for(spec, values.get(spec.key, "")) for spec in template.fields]
 
 
+def _read_good_page(
+    template: FormTemplate, values: dict[str, str], engine: OcrEngine, lexicon: Lexicon, thresholds: Thresholds
+) -> RecordReading:
+    """One record of ``values`` rendered and read as on a clean, well-aligned page of a 2012 book."""
+    return read_record(
+        _crops(template, values),
+        template,
+        engine,
+        lexicon,
+        thresholds,
+        page_quality=GOOD_PAGE,
+        alignment_score=0.98,
+        reference_year=2012,
+    )
+
+
 @pytest.fixture(scope="module")
 def tajik_form(catalogue: Catalogue) -> FormTemplate:
     return catalogue.form("birth_tj_2010")
@@ -72,16 +88,7 @@ def tajik_form(catalogue: Catalogue) -> FormTemplate:
 def test_a_clean_tajik_record_is_read_exactly(
     tajik_form: FormTemplate, engine: TesseractEngine, lexicon: Lexicon, thresholds: Thresholds
 ) -> None:
-    record = read_record(
-        _crops(tajik_form, TAJIK_RECORD),
-        tajik_form,
-        engine,
-        lexicon,
-        thresholds,
-        page_quality=GOOD_PAGE,
-        alignment_score=0.98,
-        reference_year=2012,
-    )
+    record = _read_good_page(tajik_form, TAJIK_RECORD, engine, lexicon, thresholds)
     assert [f.key for f in record.fields] == list(tajik_form.field_keys)
     values = {f.key: f.value for f in record.fields}
     expected = {key: CANONICAL.get(key, text) for key, text in TAJIK_RECORD.items()}
@@ -367,16 +374,7 @@ def test_the_language_of_the_record_decides_whether_a_tajik_twin_is_a_rival(
     places: dict[str, str],
     accepted: bool,
 ) -> None:
-    record = read_record(
-        _crops(tajik_form, {**places, **RUSSIAN_NAMES}),
-        tajik_form,
-        engine,
-        lexicon,
-        thresholds,
-        page_quality=GOOD_PAGE,
-        alignment_score=0.98,
-        reference_year=2012,
-    )
+    record = _read_good_page(tajik_form, {**places, **RUSSIAN_NAMES}, engine, lexicon, thresholds)
     by_key = {f.key: f for f in record.fields}
     for key, name in RUSSIAN_NAMES.items():
         assert by_key[key].value == name
@@ -388,15 +386,7 @@ def test_a_tajik_letter_read_in_a_name_of_a_record_written_in_russian_is_reviewe
 ) -> None:
     """Рахимов misread as Раҳимов (a listed spelling with no rival): only the record's language tells."""
     values = {"office": "ЗАГС г. Худжанда", "child_birth_place": "г. Худжанд", "father_surname": "Раҳимов"}
-    record = read_record(
-        _crops(tajik_form, values),
-        tajik_form,
-        engine,
-        lexicon,
-        thresholds,
-        page_quality=GOOD_PAGE,
-        alignment_score=0.98,
-    )
+    record = _read_good_page(tajik_form, values, engine, lexicon, thresholds)
     surname = next(f for f in record.fields if f.key == "father_surname")
     assert (surname.value, surname.state, surname.reasons) == ("Раҳимов", FieldState.FLAGGED, ("low_confidence",))
 
@@ -408,8 +398,6 @@ def test_on_a_form_read_with_russian_data_a_tajik_twin_stays_a_rival_in_any_reco
     comes out as Хасанов even where the record's places are written in Russian."""
     soviet = catalogue.form("birth_su_1970")
     values = {"office": "ЗАГС г. Ленинабада", "child_birth_place": "г. Ленинабад", "child_surname": "Хасанов"}
-    record = read_record(
-        _crops(soviet, values), soviet, engine, lexicon, thresholds, page_quality=GOOD_PAGE, alignment_score=0.98
-    )
+    record = _read_good_page(soviet, values, engine, lexicon, thresholds)
     surname = next(f for f in record.fields if f.key == "child_surname")
     assert (surname.value, surname.state, surname.reasons) == ("Хасанов", FieldState.FLAGGED, ("low_confidence",))
