@@ -111,11 +111,12 @@ def _fingerprints(session: Session, record_ids: Sequence[str]) -> dict[str, str]
 
 def _entries(session: Session, office: str, act_type: str, year: int, copy: CopyKind) -> list[BookEntry]:
     """The records of every volume, in binding order (volume label, file, page, slot), each with the
-    registering body it names (its office field)."""
+    registering body it names (its office field) and its own act type: a death record bound among births (a
+    page filed in the wrong book) is numbered in the deaths' sequence, not in the births'."""
     registered = aliased(Field)
     body = aliased(Field)
     rows = session.execute(
-        select(Record.id, Record.act_number, registered.value, body.value)
+        select(Record.id, Record.act_number, registered.value, body.value, Record.act_type)
         .join(Book, Book.id == Record.book_id)
         .join(Page, Page.id == Record.page_id)
         .join(ScanFile, ScanFile.id == Page.scan_file_id)
@@ -131,14 +132,18 @@ def _entries(session: Session, office: str, act_type: str, year: int, copy: Copy
         .order_by(Book.label, ScanFile.id, Page.page_number, Record.slot)
     ).all()
     return [
-        BookEntry(rid, parse_act_number(number), _iso_date(day), fingerprint=rid, body=_body(named))
-        for rid, number, day, named in rows
+        BookEntry(
+            rid, parse_act_number(number), _iso_date(day), fingerprint=rid, body=_body(named, record_type, act_type)
+        )
+        for rid, number, day, named, record_type in rows
     ]
 
 
-def _body(office: str | None) -> str:
-    """The registering body a record names, case and spacing aside."""
-    return " ".join((office or "").split()).casefold()
+def _body(office: str | None, record_type: str, book_type: str) -> str:
+    """The sequence a record is numbered in: the registering body it names, case and spacing aside, and its
+    act type where it is not the book's (each body numbers each act type from 1)."""
+    named = " ".join((office or "").split()).casefold()
+    return named if record_type == book_type else f"{record_type}: {named}"
 
 
 def _iso_date(value: str | None) -> date | None:

@@ -89,6 +89,22 @@ def test_records_naming_another_registering_body_are_their_own_sequence(settings
     assert sorted((s.expected, s.found) for s in check.report.sequences) == [(2, 2), (4, 4)]
 
 
+def test_a_record_of_another_act_type_in_the_book_is_numbered_in_its_own_sequence(settings: Settings) -> None:
+    """A death page filed among births: deaths are numbered apart, so its number and date break no order."""
+    planted = [*run_of([1, 2, 3, 4]), Planted(2, date(2015, 1, 1))]
+    with session_scope(workflow_sessions(settings)) as session:
+        _book, records = make_book_records(session, planted)
+        records[-1].act_type = "death"
+        death_id = records[-1].id
+    with session_scope(workflow_sessions(settings)) as session:
+        (check,) = check_books(session, RULES.sequence, office="KHJ", flag=True)
+    assert check.flagged == 0
+    assert not any(s.repeats or s.out_of_order for s in check.report.sequences)
+    # the deaths' sequence lacks its act 1: a finding about the book, not about the record
+    assert sorted((s.expected, s.found) for s in check.report.sequences) == [(2, 1), (4, 4)]
+    assert _record(settings, death_id).status == RecordStatus.AUTO_VERIFIED
+
+
 def _two_copies(settings: Settings) -> tuple[list[str], list[str]]:
     """Acts 1-6 in the first copy; in the second: 1 alike (marks aside), 2 with another birth date, no 3,
     4 another act under the same number, 5 with its number unreadable, 6 in Russian spelling, and 7."""
