@@ -63,6 +63,8 @@ def predicted_pages(session: Session, batch_id: str) -> list[dict[str, Any]]:
                     "rotation": page.rotation,
                     "skew_deg": page.skew_deg,
                     "halves": (page.provenance or {}).get("spread", {}).get("halves", 1),
+                    "quality": page.quality_score,
+                    "alignment": page.alignment_score,
                     "records": [_with_raw_text(export_line(r, book, scan, page), r) for r in page.records],
                 }
             )
@@ -70,10 +72,13 @@ def predicted_pages(session: Session, batch_id: str) -> list[dict[str, Any]]:
 
 
 def _with_raw_text(line: dict[str, Any], record: Record) -> dict[str, Any]:
-    """Adds what the engine read to each field (for the character error rate); not part of the export."""
-    raw = {f.key: f.raw_text for f in record.fields}
+    """Adds what the engine read to each field, and its own confidence (for the character error rate and for
+    studying the score); not part of the export."""
+    read = {f.key: f for f in record.fields}
     for key, entry in line["fields"].items():
-        entry["raw_text"] = raw.get(key, "")
+        field = read.get(key)
+        entry["raw_text"] = field.raw_text if field is not None else ""
+        entry["engine_confidence"] = field.engine_confidence if field is not None else None
     return line
 
 

@@ -54,6 +54,7 @@ class _Domain(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     places: tuple[_Place, ...]
+    more_places: tuple[_Place, ...] = ()
     nationalities: tuple[_Nationality, ...]
     citizenships: dict[str, tuple[str, ...]]
     months: _Months
@@ -117,6 +118,7 @@ class _Spelling(_Frozen):
     sex: _Sex
     nationality_abbreviations: tuple[str, ...]
     address_abbreviations: tuple[str, ...]
+    local_place_abbreviations: tuple[str, ...] = ()
     language_markers: _LanguageMarkers
     words_like_abbreviations: tuple[str, ...]
     blank_words: tuple[str, ...]
@@ -146,6 +148,7 @@ class Lexicon:
     digraph_folding: Mapping[str, str]
     tajik_only_letters: frozenset[str]
     tajik_look_alikes: frozenset[str]
+    folded_letters: frozenset[str]  # the letters a Tajik letter or ё folds to: х ч к г у и е
     given_names_male: frozenset[str]
     given_names_female: frozenset[str]
     surnames: frozenset[str]
@@ -158,6 +161,9 @@ class Lexicon:
     one_letter_words: frozenset[str]  # lower case: в, с, и ... (one-letter words or abbreviations with a dot)
     tajik_abbreviations: frozenset[str]  # Tajik place abbreviations only Tajik uses (ш., н.): a value in Tajik
     place_entries: frozenset[str]  # the listed places as written with their abbreviation: 'н. Ёвон', 'г. Яван'
+    # abbreviations before a village, street or house, which no list holds: 'д. Навобод', 'кӯч. Айнӣ 24'
+    local_place_abbreviations: frozenset[str]
+    longest_place_entry: int  # in words
     office_prefixes: tuple[str, ...]  # an office is one of these and the place it serves: 'САҲШ-и ш. Хуҷанд'
     nationality_words: frozenset[str]  # full words (таджик, тоҷик): written without a dot
     nationality_abbreviations: frozenset[str]  # without their dot (тадж, тат): written with one
@@ -202,6 +208,49 @@ class Lexicon:
         ('н. Ёвон', 'г. Курган-Тюбе'); villages and streets are not listed, nor is 'в. Зафаробод'."""
         parts = [" ".join(p.split()) for p in unicodedata.normalize("NFC", text).split(",")]
         return all(part in self.place_entries for part in parts)
+
+    def unlisted_place_words(self, text: str) -> tuple[str, ...] | None:
+        """The words of a place that no list vouches for: the village, street or house number after a local
+        abbreviation ('д. Навобод, н. Рӯдакӣ' -> Навобод; 'кишл. Бахор Шаартузского р-на' -> Бахор); () when
+        the place is listed places alone. None when a part is neither: an unknown district, an abbreviation
+        misread ('в. Зафаробод', 'Д. Чимтеппа'), a name without its abbreviation."""
+        words: list[str] = []
+        for part in unicodedata.normalize("NFC", text).split(","):
+            found = self._local_words(part.split())
+            if found is None:
+                return None
+            words.extend(found)
+        return tuple(words)
+
+    def _local_words(self, tokens: list[str]) -> list[str] | None:
+        """:meth:`unlisted_place_words` of one comma-separated part."""
+        words: list[str] = []
+        at = 0
+        while at < len(tokens):
+            listed = self._listed_at(tokens, at)
+            if listed:
+                at += listed
+                continue
+            if tokens[at] not in self.local_place_abbreviations:
+                return None
+            at += 1
+            start = at
+            while at < len(tokens) and not self._listed_at(tokens, at) and not self._is_abbreviation(tokens[at]):
+                at += 1
+            if at == start or not all(_is_local_word(word) for word in tokens[start:at]):
+                return None
+            words.extend(tokens[start:at])
+        return words
+
+    def _listed_at(self, tokens: list[str], at: int) -> int:
+        """How many tokens from ``at`` on spell a listed place with its abbreviation (the longest), or 0."""
+        for size in range(min(self.longest_place_entry, len(tokens) - at), 0, -1):
+            if " ".join(tokens[at : at + size]) in self.place_entries:
+                return size
+        return 0
+
+    def _is_abbreviation(self, token: str) -> bool:
+        return token in self.local_place_abbreviations or token.lower().removesuffix(".") in self.dotted_abbreviations
 
     def is_listed_office(self, text: str) -> bool:
         """Whether a text is an office word and a listed place written as listed ('САҲШ-и ш. Хуҷанд')."""
@@ -358,22 +407,59 @@ def _place_names(places: Iterable[_Place], abbreviations: Iterable[str]) -> set[
 
 
 _PLACE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_HOUSE_NUMBER = re.compile(r"\d+(?:[/-]\d+)?[а-я]?")
+
+
+def _is_local_word(word: str) -> bool:
+    """A village or street name as written after its abbreviation (a capital, then letters and hyphens), or a
+    house number ('24', '7/2', '15а')."""
+    return bool(word[:1].isupper() and _PLACE_WORD.fullmatch(word)) or bool(_HOUSE_NUMBER.fullmatch(word))
 
 
 def _place_entries(places: Iterable[_Place], abbreviations: Iterable[str]) -> frozenset[str]:
     """Each place as written with its abbreviation: its Tajik and Russian names as listed, and its earlier
-    names with the Russian name's abbreviation ('г. Курган-Тюбе', 'р-н Октябрьский')."""
+    names with the Russian name's abbreviation ('г. Курган-Тюбе', 'р-н Октябрьский'); Russian names also as
+    a district is written on the forms and in the genitive of a Soviet place chain (:func:`_russian_forms`)."""
     prefixes = sorted(abbreviations, key=len, reverse=True)
     entries: set[str] = set()
     for place in places:
         entries.update(" ".join(unicodedata.normalize("NFC", name).split()) for name in (place.tg, place.ru) if name)
-        ru = " ".join(place.ru.split())
+        ru = " ".join(unicodedata.normalize("NFC", place.ru).split())
+        entries.update(_russian_forms(ru))
         prefix = next((p for p in prefixes if ru.startswith(p + " ")), None)
         for earlier in _place_names([_Place(region=place.region, tg=place.earlier or "", ru="")], prefixes):
             entries.add(earlier)
             if prefix is not None:
                 entries.add(f"{prefix} {earlier}")
+            if _ADJECTIVE.search(earlier):
+                entries.update(_russian_forms(earlier))  # 'Ленинский р-н', 'Ленинского р-на'
+            elif prefix is not None:
+                entries.update(_russian_forms(f"{prefix} {earlier}"))  # 'г. Ленинабада'
     return frozenset(entries)
+
+
+_ADJECTIVE = re.compile(r"(ий|ый|ой)$")
+_HUSHING = "гкхжшчщ"
+
+
+def _russian_forms(name: str) -> set[str]:
+    """A Russian place name as the forms write it: a district's adjective with 'р-н' ('Варзобский р-н'), and
+    the genitive of a place chain ('кишлак Бахор Шаартузского р-на', 'ЗАГС г. Худжанда', 'р-на Сино')."""
+    forms: set[str] = set()
+    if name.startswith("г. "):
+        city = name[3:]
+        if "-" not in city and " " not in city:
+            if city.endswith("а"):
+                forms.add(f"г. {city[:-1]}{'и' if city[-2:-1] in _HUSHING else 'ы'}")
+            elif city[-1:] not in "еиоуыэюяь":
+                forms.add(f"г. {city}а")
+    elif name.startswith("р-н "):
+        forms.add(f"р-на {name[4:]}")
+    else:
+        adjective = name.removesuffix(" р-н")
+        if _ADJECTIVE.search(adjective) and " " not in adjective:
+            forms.update({f"{adjective} р-н", f"{_ADJECTIVE.sub('ого', adjective)} р-на"})
+    return forms
 
 
 def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -409,13 +495,16 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         months.update({w.lower(): i for i, w in enumerate(words, start=1)})
     abbreviations = [a for group in domain.place_abbreviations.values() for a in group]
     sex_words = {w: "male" for w in spelling.sex.male} | {w: "female" for w in spelling.sex.female}
-    place_names = _place_names(domain.places, abbreviations)
+    places = (*domain.places, *domain.more_places)
+    place_names = _place_names(places, abbreviations)
+    entries = _place_entries(places, abbreviations)
     phrases = _read_phrases(folder / "phrases.yaml")
     return Lexicon(
         letter_folding=letters,
         digraph_folding=digraphs,
         tajik_only_letters=frozenset(spelling.tajik_only_letters),
         tajik_look_alikes=frozenset(spelling.tajik_look_alikes),
+        folded_letters=frozenset(v for v in domain.letter_folding.values() if len(v) == 1),
         given_names_male=frozenset(given_male),
         given_names_female=frozenset(given_female),
         surnames=frozenset(surnames),
@@ -433,7 +522,9 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
             digraphs,
         ),
         one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
-        place_entries=_place_entries(domain.places, abbreviations),
+        place_entries=entries,
+        local_place_abbreviations=frozenset(spelling.local_place_abbreviations),
+        longest_place_entry=max((len(entry.split()) for entry in entries), default=0),
         office_prefixes=domain.office_prefixes,
         nationality_words=frozenset(nationality_words),
         nationality_abbreviations=frozenset(spelling.nationality_abbreviations),

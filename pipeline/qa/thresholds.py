@@ -56,6 +56,13 @@ class ScoreWeights(_Frozen):
     lexicon_match: float = Field(
         ge=0.0, le=1.0, description="share of the engine's doubt removed for a known value without such a rival"
     )
+    local_place_match: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of the engine's doubt removed for a place whose only unlisted words are a village or "
+        "street name that cannot hide a lost Tajik letter",
+    )
     page_quality_weight: float = Field(ge=0.0, le=1.0, description="score x (1 - w (1 - page quality)^2)")
     alignment_weight: float = Field(ge=0.0, le=1.0, description="score x (1 - w (1 - alignment score)^2)")
     blank_ink_penalty: float = Field(

@@ -101,11 +101,37 @@ def test_a_missing_name_list_is_a_config_error(tmp_path: Path) -> None:
         ("н. Евон", False),  # ё lost
         ("в. Зафаробод", False),  # a district written as a province
         ("д. Навобод, н. Ёвон", False),  # villages are not listed
+        ("Варзобский р-н", True),  # a listed Russian adjective as districts are written
+        ("Ленинского р-на", True),  # an earlier name in the genitive of a Soviet place chain
+        ("г. Ленинабада", True),
+        ("н. Сино, ш. Душанбе", True),
         ("", False),
     ],
 )
 def test_a_listed_place_is_written_as_listed(lexicon: Lexicon, text: str, listed: bool) -> None:
     assert lexicon.is_listed_place(text) is listed
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("н. Ёвон", ()),
+        ("д. Навобод, н. Ёвон", ("Навобод",)),
+        ("кишл. Ханабад Ленинского р-на", ("Ханабад",)),
+        ("Октябрьский р-н г. Душанбе, ул. Карла Маркса, д. 7", ("Карла", "Маркса", "7")),
+        ("ш. Хуҷанд, кӯч. Айнӣ 24", ("Айнӣ", "24")),
+        ("Д. Навобод, н. Ёвон", None),  # no local abbreviation is written with a capital
+        ("д. навобод, н. Ёвон", None),  # nor a village without one
+        ("Навобод, н. Ёвон", None),  # a village without its abbreviation
+        ("д. Навобод, в. Ёвон", None),  # a district written as a province
+        ("г, Исфара", None),
+        ("д., н. Ёвон", None),  # an abbreviation without its name
+    ],
+)
+def test_the_unlisted_words_of_a_place_are_its_village_street_and_house(
+    lexicon: Lexicon, text: str, words: tuple[str, ...] | None
+) -> None:
+    assert lexicon.unlisted_place_words(text) == words
 
 
 @pytest.mark.parametrize(

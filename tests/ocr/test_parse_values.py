@@ -291,7 +291,7 @@ def test_unknown_value_type_is_a_programming_error(lexicon: Lexicon) -> None:
     ("raw", "value_type"),
     [
         ("г. Айни", "place"),  # a Russian value: the listed name has only its Tajik spelling
-        ("р-н Фирдавси г. ДушаНбе", "place"),  # a capital inside a word
+        ("р-н Фирдавси г. Душанбе, ул. ЛенИна", "place"),  # a capital inside a word
         ("Д. Чимтеппа, н. Панҷ", "place"),  # an abbreviation in capitals beginning the value
         ("2. Гиссар", "place"),  # a digit where 'г.' was written
         ("г. Регар, ул. Карла Маркса, д. 11.3", "place"),  # a house number with a dot
