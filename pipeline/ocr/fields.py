@@ -307,6 +307,29 @@ def read_field(
     )
 
 
+def shows_tajik_hand(crops: Sequence[FieldCrop], template: FormTemplate, engine: OcrEngine, lexicon: Lexicon) -> bool:
+    """Whether a record on a form read with Russian data was written in Tajik spelling: its name fields read
+    again with Tajik data, until one shows a Tajik letter. A Russian hand's names never show one there (on the
+    tuning pages Tesseract put no Tajik letter into a Russian-spelt name), a Tajik hand's names rarely all
+    lack one; a name that cannot be read again counts as Tajik, which keeps its rivals."""
+    setting = OCR_SETTINGS["tajik"]["default"]
+    by_key = {crop.key: crop for crop in crops}
+    for spec in template.fields:
+        crop = by_key.get(spec.key)
+        if spec.type not in NAME_TYPES or crop is None:
+            continue
+        ink = prepare_field(crop.image)
+        if ink.image is None:
+            continue
+        try:
+            text = engine.recognize(ink.image, lang=setting.lang, psm=setting.psm).text
+        except OcrError:
+            return True
+        if any(ch in lexicon.tajik_only_letters for ch in text.lower()):
+            return True
+    return False
+
+
 def read_record(
     crops: Sequence[FieldCrop],
     template: FormTemplate,
@@ -353,14 +376,16 @@ def read_record(
             return _failed_reading(spec, crop, threshold, page_flags)
 
     # names last: the other fields' words tell the language the record was written in, and with it how
-    # its names are spelt. Only where Tajik letters can be read at all: on a Russian form read with Russian
-    # data a Tajik-spelt name (a Tajik clerk's hand) always comes out in Russian letters, whatever its places
-    # say, so there the Tajik twin stays a rival.
+    # its names are spelt. On a Russian form read with Russian data a Tajik-spelt name (a Tajik clerk's hand)
+    # comes out in Russian letters whatever its places say: there the names read again with Tajik data tell.
     for spec in template.fields:
         if spec.type not in NAME_TYPES:
             read[spec.key] = read_one(spec, None)
     texts = [f.value for f in read.values() if f.value and f.value_type in ("text", "place")]
-    language = lexicon.record_language(texts) if reads_tajik(template) else None
+    if reads_tajik(template):
+        language = lexicon.record_language(texts)
+    else:
+        language = None if shows_tajik_hand(crops, template, engine, lexicon) else "russian"
     for spec in template.fields:
         if spec.type in NAME_TYPES:
             read[spec.key] = read_one(spec, language)

@@ -86,12 +86,12 @@ def _parse_name(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> Parsed
     if word is None:
         return _failed(text)
     reading = resolve_name(word, kind, lexicon)
-    return ParsedValue(
-        value=reading.value,
-        ok=True,
-        lexicon_match=reading.lexicon_match,
-        reasons=() if reading.lexicon_match else (NOT_IN_LEXICON,),
-    )
+    reasons = () if reading.lexicon_match else (NOT_IN_LEXICON,)
+    if _mixed_case(text):
+        # a capital inside the word: Tesseract's way of reading a Tajik letter it does not know (Ҷ in
+        # Алиҷонович read АлиЧонович), or handwriting's look-alike capitals
+        reasons = (*reasons, LOW_CONFIDENCE)
+    return ParsedValue(value=reading.value, ok=True, lexicon_match=reading.lexicon_match, reasons=reasons)
 
 
 def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
@@ -100,15 +100,16 @@ def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
         return _failed(text)
     values: list[str] = []
     matched = True
+    doubtful = False
     for word, kind in zip(words, FULL_NAME_KINDS, strict=False):
         part = _parse_name(word, lexicon, kind)
         if not part.ok or part.value is None:
             return _failed(text)
         values.append(part.value)
         matched = matched and bool(part.lexicon_match)
-    return ParsedValue(
-        value=" ".join(values), ok=True, lexicon_match=matched, reasons=() if matched else (NOT_IN_LEXICON,)
-    )
+        doubtful = doubtful or LOW_CONFIDENCE in part.reasons
+    reasons = (() if matched else (NOT_IN_LEXICON,)) + ((LOW_CONFIDENCE,) if doubtful else ())
+    return ParsedValue(value=" ".join(values), ok=True, lexicon_match=matched, reasons=reasons)
 
 
 def _listed_spelling(text: str, kind: LexiconKind, lexicon: Lexicon) -> str | None:

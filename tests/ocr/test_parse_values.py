@@ -235,6 +235,15 @@ def test_full_name_with_an_unknown_part_is_not_in_lexicon(lexicon: Lexicon) -> N
     assert (parsed.ok, parsed.lexicon_match, parsed.reasons) == (True, False, ("not_in_lexicon",))
 
 
+@pytest.mark.parametrize(("raw", "value_type"), [("АлиЧонович", "name"), ("Раҳимов Рустам АлиЧонович", "full_name")])
+def test_a_capital_inside_a_name_is_doubtful(lexicon: Lexicon, raw: str, value_type: str) -> None:
+    """Ҷ read as a capital Ч: the name is given in its usual letter case, and reviewed."""
+    parsed = parse_value(raw, value_type, lexicon, kind="patronymic" if value_type == "name" else None)
+    assert parsed.ok and parsed.value is not None and parsed.value.endswith("Аличонович")
+    assert "low_confidence" in parsed.reasons
+    assert "low_confidence" not in parse_value("РАҲИМОВ Рустам", "full_name", lexicon).reasons
+
+
 def test_text_and_place_are_normalised_as_written(lexicon: Lexicon) -> None:
     assert parse_value("  н. Рӯдакӣ,   ҷ. Чимтеппа ", "place", lexicon).value == "н. Рӯдакӣ, ҷ. Чимтеппа"
     assert parse_value("ШАҲШ-и\tш. Хуҷанд", "text", lexicon).value == "ШАҲШ-и ш. Хуҷанд"
