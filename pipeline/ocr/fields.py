@@ -244,7 +244,8 @@ def read_field(
     language: str | None = None,
 ) -> FieldReading:
     """One field: blank from its ink alone, else OCR, parse, score and decide. ``language`` is the record's
-    ('russian', 'tajik' or None: unknown), which decides whether a name's Tajik-lettered twin is a rival.
+    ('russian', 'tajik' or None: unknown), which decides whether a name's or nationality's Tajik-lettered twin
+    is a rival.
 
     Raises OcrError naming the field when the engine fails; :func:`read_record` turns that into a flagged
     field so the record keeps it.
@@ -375,17 +376,18 @@ def read_record(
             logger.warning("field flagged: OCR failed", extra={"form": template.form_id, "error": str(exc)})
             return _failed_reading(spec, crop, threshold, page_flags)
 
-    # names last: the other fields' words tell the language the record was written in, and with it how
-    # its names are spelt. On a Russian form read with Russian data a Tajik-spelt name (a Tajik clerk's hand)
-    # comes out in Russian letters whatever its places say: there the names read again with Tajik data tell.
+    # names last: the other fields' words tell the language the record was written in, and with it how its
+    # names are spelt. On a Russian form read with Russian data a Tajik clerk's hand (Ҳасанов, ӯзбек) comes
+    # out in Russian letters whatever its places say: there the names read again with Tajik data tell, first,
+    # and the language then holds for the nationalities too.
+    russian_form = not reads_tajik(template)
+    language = "russian" if russian_form and not shows_tajik_hand(crops, template, engine, lexicon) else None
     for spec in template.fields:
         if spec.type not in NAME_TYPES:
-            read[spec.key] = read_one(spec, None)
-    texts = [f.value for f in read.values() if f.value and f.value_type in ("text", "place")]
-    if reads_tajik(template):
+            read[spec.key] = read_one(spec, language)
+    if not russian_form:
+        texts = [f.value for f in read.values() if f.value and f.value_type in ("text", "place")]
         language = lexicon.record_language(texts)
-    else:
-        language = None if shows_tajik_hand(crops, template, engine, lexicon) else "russian"
     for spec in template.fields:
         if spec.type in NAME_TYPES:
             read[spec.key] = read_one(spec, language)
