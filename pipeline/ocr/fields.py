@@ -206,6 +206,8 @@ def _evidence(
         evidence *= weights.doubtful_parse
     if NOT_IN_LEXICON in parsed.reasons:
         return evidence * weights.not_in_lexicon
+    if parsed.blank and parsed.lexicon_match:
+        return evidence + (1.0 - evidence) * weights.lexicon_match
     checked = _lexicon_checked(parsed, spec, lexicon)
     if not checked:
         if spec.type == "place" and parsed.value is not None and plain_local_place(parsed.value, lexicon):

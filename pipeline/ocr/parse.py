@@ -370,7 +370,8 @@ def parse_value(
     """
     text = clean_text(raw)
     if is_blank(text, lexicon):
-        return ParsedValue(value=None, ok=True, blank=True)
+        # 'нет' written out: a word of the closed list of blank words, which no misread of writing lands on
+        return ParsedValue(value=None, ok=True, blank=True, lexicon_match=text.lower() in lexicon.blank_words)
     if value_type == "number":
         number = _parse_number(text, lexicon)
         return ParsedValue(value=number, ok=True) if number is not None else _failed(text)

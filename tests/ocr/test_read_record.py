@@ -124,6 +124,18 @@ def test_blank_fields_are_found_without_the_engine(
     assert record.status == RecordStatus.NEEDS_REVIEW
 
 
+def test_a_blank_written_out_as_a_listed_word_is_vouched_for_and_a_dash_is_not(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """'нет' in the remarks: the field is blank, and the closed list of blank words removes the engine's doubt
+    as a listed sex word does; a lone dash may be a speck and keeps the engine's word."""
+    word, _ = _read_one(tajik_form, "marks", OcrResult("нет", 0.96), lexicon, thresholds)
+    dash, _ = _read_one(tajik_form, "marks", OcrResult("-", 0.96), lexicon, thresholds)
+    assert (word.value, dash.value) == (None, None)
+    assert word.confidence == pytest.approx(0.96 + 0.04 * thresholds.score.lexicon_match, abs=0.001)
+    assert dash.confidence == pytest.approx(0.96, abs=0.001)
+
+
 @pytest.mark.parametrize("failing", [CrashingEngine(), TimingOutEngine(timeout_s=20)], ids=["crash", "timeout"])
 def test_a_failing_engine_flags_every_written_field_and_keeps_it(
     tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds, failing: object
