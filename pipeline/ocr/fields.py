@@ -58,6 +58,7 @@ OCR_SETTINGS: Mapping[str, Mapping[str, OcrSetting]] = {
 }
 MULTI_LINE_PSM = 6
 NAME_TYPES = frozenset({"name", "full_name"})
+_RUSSIAN_FOLDED = frozenset("е")  # of the letters Tajik letters fold to, the one Russian spelling can lose (ё)
 SOVIET_ERA_END = 1992
 # A box taller than this holds several lines of writing (the 'marks' boxes are 16-17 mm, others 6.6-8 mm).
 MULTI_LINE_BOX_MM = 12.0
@@ -156,15 +157,14 @@ def _lexicon_checked(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> 
 
 def plain_local_place(value: str, lexicon: Lexicon) -> bool:
     """A place of listed places and a village or street name that cannot hide a slip the engine makes with
-    full confidence: no digit (a house number 102 read 1602), and unless the value is written in Russian, no
-    letter a Tajik letter or ё folds to (Ҳаёти read Ҳаети, Қалъача read Калъача), since Tesseract drops
-    those marks as surely as it reads plain letters."""
+    full confidence: no digit (a house number 102 read 1602), and no letter a Tajik letter or ё folds to
+    (Ҳаёти read Ҳаети, Қалъача read Калъача), since Tesseract drops those marks as surely as it reads plain
+    letters; in a value written in Russian, which has no Tajik letters, only е (a lost ё) counts."""
     words = lexicon.unlisted_place_words(value)
     if words is None or any(ch.isdigit() for word in words for ch in word):
         return False
-    if lexicon.record_language([value]) == "russian":
-        return True
-    return not any(ch in lexicon.folded_letters for word in words for ch in word.lower())
+    risky = _RUSSIAN_FOLDED if lexicon.record_language([value]) == "russian" else lexicon.folded_letters
+    return not any(ch in risky for word in words for ch in word.lower())
 
 
 def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, *, russian_record: bool = False) -> bool:

@@ -163,6 +163,7 @@ class Lexicon:
     place_entries: frozenset[str]  # the listed places as written with their abbreviation: 'н. Ёвон', 'г. Яван'
     # abbreviations before a village, street or house, which no list holds: 'д. Навобод', 'кӯч. Айнӣ 24'
     local_place_abbreviations: frozenset[str]
+    genitive_place_entries: frozenset[str]  # the Russian names in a Soviet chain: 'Ленинского р-на', 'г. Худжанда'
     longest_place_entry: int  # in words
     office_prefixes: tuple[str, ...]  # an office is one of these and the place it serves: 'САҲШ-и ш. Хуҷанд'
     nationality_words: frozenset[str]  # full words (таджик, тоҷик): written without a dot
@@ -215,23 +216,34 @@ class Lexicon:
         the place is listed places alone. None when a part is neither: an unknown district, an abbreviation
         misread ('в. Зафаробод', 'Д. Чимтеппа'), a name without its abbreviation."""
         words: list[str] = []
+        chains = self.record_language([text]) == "russian"
         for part in unicodedata.normalize("NFC", text).split(","):
-            found = self._local_words(part.split())
+            found = self._local_words(part.split(), chains=chains)
             if found is None:
                 return None
             words.extend(found)
         return tuple(words)
 
-    def _local_words(self, tokens: list[str]) -> list[str] | None:
-        """:meth:`unlisted_place_words` of one comma-separated part."""
+    def _local_words(self, tokens: list[str], *, chains: bool) -> list[str] | None:
+        """:meth:`unlisted_place_words` of one comma-separated part. Without a comma, a listed place follows a
+        village or street only in the genitive of a Soviet chain ('кишл. Бахор Шаартузского р-на'), and
+        another listed place only in a value written in Russian (``chains``: 'р-н Сино г. Душанбе'):
+        elsewhere a comma was lost ('с. Ханабад Дарвазский р-н', 'н. Шоҳмансур ш. Душанбе')."""
         words: list[str] = []
         at = 0
+        before: str | None = None  # 'listed' or 'local': what came before in this part
         while at < len(tokens):
             listed = self._listed_at(tokens, at)
             if listed:
+                entry = " ".join(tokens[at : at + listed])
+                if before == "local" and entry not in self.genitive_place_entries:
+                    return None
+                if before == "listed" and not chains:
+                    return None
                 at += listed
+                before = "listed"
                 continue
-            if tokens[at] not in self.local_place_abbreviations:
+            if before is not None or tokens[at] not in self.local_place_abbreviations:
                 return None
             at += 1
             start = at
@@ -240,6 +252,7 @@ class Lexicon:
             if at == start or not all(_is_local_word(word) for word in tokens[start:at]):
                 return None
             words.extend(tokens[start:at])
+            before = "local"
         return words
 
     def _listed_at(self, tokens: list[str], at: int) -> int:
@@ -416,50 +429,51 @@ def _is_local_word(word: str) -> bool:
     return bool(word[:1].isupper() and _PLACE_WORD.fullmatch(word)) or bool(_HOUSE_NUMBER.fullmatch(word))
 
 
-def _place_entries(places: Iterable[_Place], abbreviations: Iterable[str]) -> frozenset[str]:
+def _place_entries(places: Iterable[_Place], abbreviations: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     """Each place as written with its abbreviation: its Tajik and Russian names as listed, and its earlier
-    names with the Russian name's abbreviation ('г. Курган-Тюбе', 'р-н Октябрьский'); Russian names also as
-    a district is written on the forms and in the genitive of a Soviet place chain (:func:`_russian_forms`)."""
+    names with the Russian name's abbreviation ('г. Курган-Тюбе', 'р-н Октябрьский'); a Russian district's
+    adjective also with 'р-н' after it ('Варзобский р-н'). Second, the genitives of the Russian names, which
+    follow a village in a Soviet place chain ('кишл. Бахор Шаартузского р-на', 'ЗАГС г. Худжанда')."""
     prefixes = sorted(abbreviations, key=len, reverse=True)
     entries: set[str] = set()
+    russian: set[str] = set()
     for place in places:
         entries.update(" ".join(unicodedata.normalize("NFC", name).split()) for name in (place.tg, place.ru) if name)
         ru = " ".join(unicodedata.normalize("NFC", place.ru).split())
-        entries.update(_russian_forms(ru))
+        russian.add(ru)
         prefix = next((p for p in prefixes if ru.startswith(p + " ")), None)
         for earlier in _place_names([_Place(region=place.region, tg=place.earlier or "", ru="")], prefixes):
             entries.add(earlier)
             if prefix is not None:
                 entries.add(f"{prefix} {earlier}")
-            if _ADJECTIVE.search(earlier):
-                entries.update(_russian_forms(earlier))  # 'Ленинский р-н', 'Ленинского р-на'
-            elif prefix is not None:
-                entries.update(_russian_forms(f"{prefix} {earlier}"))  # 'г. Ленинабада'
-    return frozenset(entries)
+            russian.add(earlier if _ADJECTIVE.search(earlier) or prefix is None else f"{prefix} {earlier}")
+    entries.update(f"{name} р-н" for name in russian if _is_district_adjective(name))
+    genitives = frozenset(g for g in (_genitive(name) for name in russian) if g is not None)
+    return frozenset(entries | genitives), genitives
 
 
 _ADJECTIVE = re.compile(r"(ий|ый|ой)$")
 _HUSHING = "гкхжшчщ"
 
 
-def _russian_forms(name: str) -> set[str]:
-    """A Russian place name as the forms write it: a district's adjective with 'р-н' ('Варзобский р-н'), and
-    the genitive of a place chain ('кишлак Бахор Шаартузского р-на', 'ЗАГС г. Худжанда', 'р-на Сино')."""
-    forms: set[str] = set()
+def _is_district_adjective(name: str) -> bool:
+    return " " not in name and _ADJECTIVE.search(name) is not None
+
+
+def _genitive(name: str) -> str | None:
+    """The genitive of a Russian place name in a place chain: 'Ленинского р-на' for 'Ленинский' or 'Ленинский
+    р-н', 'р-на Сино', 'г. Худжанда', 'г. Исфары'; None for a name that is not declined ('г. Душанбе')."""
     if name.startswith("г. "):
         city = name[3:]
-        if "-" not in city and " " not in city:
-            if city.endswith("а"):
-                forms.add(f"г. {city[:-1]}{'и' if city[-2:-1] in _HUSHING else 'ы'}")
-            elif city[-1:] not in "еиоуыэюяь":
-                forms.add(f"г. {city}а")
-    elif name.startswith("р-н "):
-        forms.add(f"р-на {name[4:]}")
-    else:
-        adjective = name.removesuffix(" р-н")
-        if _ADJECTIVE.search(adjective) and " " not in adjective:
-            forms.update({f"{adjective} р-н", f"{_ADJECTIVE.sub('ого', adjective)} р-на"})
-    return forms
+        if "-" in city or " " in city or city[-1:] in "еиоуыэюяь":
+            return None
+        if city.endswith("а"):
+            return f"г. {city[:-1]}{'и' if city[-2:-1] in _HUSHING else 'ы'}"
+        return f"г. {city}а"
+    if name.startswith("р-н "):
+        return f"р-на {name[4:]}"
+    adjective = name.removesuffix(" р-н")
+    return f"{_ADJECTIVE.sub('ого', adjective)} р-на" if _is_district_adjective(adjective) else None
 
 
 def _whole_words(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -497,7 +511,7 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
     sex_words = {w: "male" for w in spelling.sex.male} | {w: "female" for w in spelling.sex.female}
     places = (*domain.places, *domain.more_places)
     place_names = _place_names(places, abbreviations)
-    entries = _place_entries(places, abbreviations)
+    entries, genitives = _place_entries(places, abbreviations)
     phrases = _read_phrases(folder / "phrases.yaml")
     return Lexicon(
         letter_folding=letters,
@@ -523,6 +537,7 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         ),
         one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
         place_entries=entries,
+        genitive_place_entries=genitives,
         local_place_abbreviations=frozenset(spelling.local_place_abbreviations),
         longest_place_entry=max((len(entry.split()) for entry in entries), default=0),
         office_prefixes=domain.office_prefixes,

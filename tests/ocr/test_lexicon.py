@@ -126,6 +126,10 @@ def test_a_listed_place_is_written_as_listed(lexicon: Lexicon, text: str, listed
         ("д. Навобод, в. Ёвон", None),  # a district written as a province
         ("г, Исфара", None),
         ("д., н. Ёвон", None),  # an abbreviation without its name
+        ("с. Ханабад Дарвазский р-н", None),  # a comma lost before a district not in the genitive
+        ("н. Шоҳмансур ш. Душанбе", None),  # a comma lost between Tajik places
+        ("р-н Сино г. Душанбе", ()),  # a Russian chain of listed places
+        ("ул. Ленина д. 7", None),  # a comma lost between street and house
     ],
 )
 def test_the_unlisted_words_of_a_place_are_its_village_street_and_house(

@@ -354,6 +354,9 @@ def test_a_place_that_is_only_a_listed_place_is_vouched_for_and_a_village_is_not
         ("ш. Бӯстон, кӯч. Айнӣ 24", False),  # a house number: 102 is read 1602 with full confidence
         ("Д. Навобод, н. Ёвон", False),  # an abbreviation misread
         ("д. Навобод, в. Ёвон", False),  # a district written as a province
+        ("с. Ханабад Дарвазский р-н", False),  # a comma lost: only a genitive follows a village without one
+        ("н. Шоҳмансур ш. Душанбе", False),  # a comma lost: Tajik separates places with commas
+        ("кишл. Хаети Нав Шахристанского р-на", False),  # in Russian too, е may be a lost ё
         ("д. Навобод, н. Чорбоғ", False),  # a district no list holds
     ],
 )
