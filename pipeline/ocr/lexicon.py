@@ -296,6 +296,12 @@ class Lexicon:
         found = self.phrases.get(self._phrase_key(text), frozenset())
         return next(iter(found)) if len(found) == 1 else None
 
+    def phrase_has_twin(self, text: str) -> bool:
+        """Whether another listed phrase is one letter from this one, so that a misread of it lands here
+        ('инсульт' read without its ь is the listed 'инсулт')."""
+        key = self._phrase_key(text)
+        return any(other != key and Levenshtein.distance(key, other, score_cutoff=1) <= 1 for other in self.phrases)
+
     def near_phrase(self, text: str) -> bool:
         """Whether a text is not a listed phrase but a letter or two from one: a misread ('рожлении')."""
         key = self._phrase_key(text)

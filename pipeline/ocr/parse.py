@@ -287,8 +287,10 @@ def _parse_phrase(value: str, lexicon: Lexicon) -> ParsedValue:
     if listed is not None:
         value = f"{listed} {tail}" if tail else listed
         doubt = (LOW_CONFIDENCE,) if _doubtful_reading(value, lexicon, "phrase") else ()
-        # the list vouches for the words, not for a number after them ('№ 190' read for '№ 100')
-        return ParsedValue(value=value, ok=True, lexicon_match=not tail, reasons=doubt)
+        # the list vouches for the words, not for a number after them ('№ 190' read for '№ 100'), nor for a
+        # phrase a misread of another listed one lands on ('инсулт' for 'инсульт')
+        vouched = not tail and not lexicon.phrase_has_twin(head)
+        return ParsedValue(value=value, ok=True, lexicon_match=vouched, reasons=doubt)
     near = bool(head) and lexicon.near_phrase(head)
     # a listed phrase, then something that is no '№' before the number ('... фавт ХУ» 879')
     sign_misread = bool(tail) and " " in head and lexicon.listed_phrase(head.rsplit(" ", 1)[0]) is not None
