@@ -311,15 +311,14 @@ def read_field(
 
 
 def shows_tajik_hand(crops: Sequence[FieldCrop], template: FormTemplate, engine: OcrEngine, lexicon: Lexicon) -> bool:
-    """Whether a record on a form read with Russian data was written in Tajik spelling: its name fields read
-    again with Tajik data, until one shows a Tajik letter. A Russian hand's names never show one there (on the
-    tuning pages Tesseract put no Tajik letter into a Russian-spelt name), a Tajik hand's names rarely all
-    lack one; a name that cannot be read again counts as Tajik, which keeps its rivals."""
+    """Whether a record on a form read with Russian data was written in Tajik spelling: its names and
+    nationalities read again with Tajik data, until one shows a Tajik letter (Ҳасанов, тоҷик). A field that
+    cannot be read again counts as Tajik, which keeps the rivals."""
     setting = OCR_SETTINGS["tajik"]["default"]
     by_key = {crop.key: crop for crop in crops}
     for spec in template.fields:
         crop = by_key.get(spec.key)
-        if spec.type not in NAME_TYPES or crop is None:
+        if crop is None or not (spec.type in NAME_TYPES or lexicon_kind(spec) == "nationality"):
             continue
         ink = prepare_field(crop.image)
         if ink.image is None:

@@ -421,6 +421,17 @@ def test_the_language_of_the_record_decides_whether_a_tajik_twin_is_a_rival(
         assert (by_key[key].state == FieldState.AUTO) is accepted, by_key[key]
 
 
+def test_on_a_form_read_with_russian_data_a_tajik_nationality_tells_the_hand_too(
+    catalogue: Catalogue, engine: TesseractEngine, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    """Names that read alike in both spellings say nothing; the nationality written in Tajik (тоҷик) does."""
+    soviet = catalogue.form("birth_su_1970")
+    values = {"child_surname": "Хасанов", "child_name": "Карим", "father_nationality": "тоҷик"}
+    record = _read_good_page(soviet, values, engine, lexicon, thresholds)
+    surname = next(f for f in record.fields if f.key == "child_surname")
+    assert (surname.value, surname.state, surname.reasons) == ("Хасанов", FieldState.FLAGGED, ("low_confidence",))
+
+
 def test_a_tajik_letter_read_in_a_name_of_a_record_written_in_russian_is_reviewed(
     tajik_form: FormTemplate, engine: TesseractEngine, lexicon: Lexicon, thresholds: Thresholds
 ) -> None:
