@@ -164,6 +164,10 @@ class Lexicon:
     # abbreviations before a village, street or house, which no list holds: 'д. Навобод', 'кӯч. Айнӣ 24'
     local_place_abbreviations: frozenset[str]
     genitive_place_entries: frozenset[str]  # the Russian names in a Soviet chain: 'Ленинского р-на', 'г. Худжанда'
+    place_entry_words: frozenset[str]  # folded, 4 letters or more: every word of the listed places' entries
+    # the place abbreviations as listed ('н.', 'р-н', 'р-на', 'кишл.'), and those of districts and cities alone
+    place_abbreviations: frozenset[str]
+    district_abbreviations: frozenset[str]
     longest_place_entry: int  # in words
     office_prefixes: tuple[str, ...]  # an office is one of these and the place it serves: 'САҲШ-и ш. Хуҷанд'
     nationality_words: frozenset[str]  # full words (таджик, тоҷик): written without a dot
@@ -544,6 +548,11 @@ def load_lexicon(schemas_dir: Path) -> Lexicon:
         one_letter_words=frozenset(w.lower() for w in spelling.words_like_abbreviations),
         place_entries=entries,
         genitive_place_entries=genitives,
+        place_entry_words=frozenset(
+            _fold(w, letters, digraphs) for entry in entries for w in _PLACE_WORD.findall(entry) if len(w) >= 4
+        ),
+        place_abbreviations=frozenset([*abbreviations, *spelling.address_abbreviations, "р-на"]),
+        district_abbreviations=frozenset(abbreviations) - frozenset(spelling.local_place_abbreviations),
         local_place_abbreviations=frozenset(spelling.local_place_abbreviations),
         longest_place_entry=max((len(entry.split()) for entry in entries), default=0),
         office_prefixes=domain.office_prefixes,

@@ -247,9 +247,32 @@ def _place_slip(text: str, lexicon: Lexicon) -> bool:
     return False
 
 
+def _abbreviation_slip(text: str, lexicon: Lexicon) -> bool:
+    """A place abbreviation misread: a listed one in other letter case inside it ('р-На'), or a district's or
+    city's abbreviation before a listed name that is listed with another one ('в. Шоҳмансур', a province,
+    for 'н. Шоҳмансур'). A village may share a district's name, so 'д. Гулистон' is no slip."""
+    for word in text.replace(",", " ").split():
+        other_case = word not in lexicon.place_abbreviations and any(c.isupper() for c in word[1:])
+        if other_case and any(word.lower() == a.lower() for a in lexicon.place_abbreviations):
+            return True
+    for part in text.split(","):
+        words = part.split()
+        if len(words) < 2 or words[0] not in lexicon.district_abbreviations:
+            continue
+        normal = " ".join(words)
+        if normal in lexicon.place_entries:
+            continue
+        name = " " + " ".join(words[1:])
+        if any(entry.endswith(name) for entry in lexicon.place_entries):
+            return True
+    return False
+
+
 def _doubtful_reading(value: str, lexicon: Lexicon, kind: LexiconKind | None) -> bool:
     """Slips Tesseract makes with full confidence in free text and places; each sends the field to review."""
     if _doubtful_punctuation(value, lexicon) or _mixed_case(value) or _unlisted_dotted(value, lexicon):
+        return True
+    if kind in ("place", "office") and _abbreviation_slip(value, lexicon):
         return True
     if _doubtful_number_mark(value, lexicon) or _place_slip(value, lexicon):
         return True
@@ -316,15 +339,32 @@ def _doubtful_person(value: str, lexicon: Lexicon) -> bool:
     )
 
 
+# An office's place word this long may be a one-letter misread of a listed one; shorter ones are too near
+# each other for a near miss to mean one.
+_NEAR_PLACE_MIN = 6
+
+
 def _doubtful_office(value: str, lexicon: Lexicon) -> bool:
     """An office that does not begin with an office word standing alone ('САҲШ-ин. Сангвор', the space lost),
-    or whose place, the first word after the office word and its abbreviations, begins with a small letter
-    ('ЗАГС матчинского р-на', the capital lost)."""
+    whose place, the first word after the office word and its abbreviations, begins with a small letter
+    ('ЗАГС матчинского р-на', the capital lost), or whose place is a letter from a listed one."""
     words = value.split()
     if not words or words[0] not in lexicon.office_prefixes:
         return bool(words) and any(words[0].startswith(prefix) for prefix in lexicon.office_prefixes)
     name = next((w for w in words[1:] if w.rstrip(".").lower() not in lexicon.dotted_abbreviations), "")
-    return name[:1].islower()
+    return name[:1].islower() or _near_place_word(words[1:], lexicon)
+
+
+def _near_place_word(words: list[str], lexicon: Lexicon) -> bool:
+    """A word of an office's place that is no word of a listed place but one letter from one: the place an
+    office serves is listed, so this is a misread ('Колхозабалского' for 'Колхозабадского')."""
+    for word in words:
+        key = lexicon.fold(word.strip(".,"))
+        if len(key) < _NEAR_PLACE_MIN or key in lexicon.place_entry_words:
+            continue
+        if any(Levenshtein.distance(key, known, score_cutoff=1) <= 1 for known in lexicon.place_entry_words):
+            return True
+    return False
 
 
 def _parse_text(text: str, lexicon: Lexicon, kind: LexiconKind | None) -> ParsedValue:

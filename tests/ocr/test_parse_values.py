@@ -244,6 +244,20 @@ def test_a_capital_inside_a_name_is_doubtful(lexicon: Lexicon, raw: str, value_t
     assert "low_confidence" not in parse_value("РАҲИМОВ Рустам", "full_name", lexicon).reasons
 
 
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("д. Гулистон, н. Сангвор", "place"),  # a village may share a listed city's name
+        ("н. Шоҳмансур, ш. Душанбе", "place"),
+        ("ЗАГС Колхозабадского р-на", "office"),
+        ("ЗАГС Ленинского р-на г. Душанбе", "office"),
+    ],
+)
+def test_places_and_offices_as_listed_are_not_doubtful(lexicon: Lexicon, raw: str, kind: str) -> None:
+    parsed = parse_value(raw, "place" if kind == "place" else "text", lexicon, kind=kind)  # type: ignore[arg-type]
+    assert (parsed.value, parsed.reasons) == (raw, ())
+
+
 def test_text_and_place_are_normalised_as_written(lexicon: Lexicon) -> None:
     assert parse_value("  н. Рӯдакӣ,   ҷ. Чимтеппа ", "place", lexicon).value == "н. Рӯдакӣ, ҷ. Чимтеппа"
     assert parse_value("ШАҲШ-и\tш. Хуҷанд", "text", lexicon).value == "ШАҲШ-и ш. Хуҷанд"
@@ -305,13 +319,18 @@ def test_unknown_value_type_is_a_programming_error(lexicon: Lexicon) -> None:
         ("2. Гиссар", "place"),  # a digit where 'г.' was written
         ("г. Регар, ул. Карла Маркса, д. 11.3", "place"),  # a house number with a dot
         ("ЗАГС Г. Хорога", "text"),
+        ("в. Шоҳмансур, ш. Душанбе", "place"),  # a province's abbreviation before a listed district
+        ("ЗАГС Темурмаликского р-На", "office"),  # an abbreviation in other letter case
+        ("ЗАГС Колхозабалского р-на", "office"),  # a letter from the listed Колхозабадского
         ("Маълумотномаи таваллуд Њ 903", "text"),  # № misread
         ("Справка о рождении М№ 90", "text"),
         ("МаълумотноМаи таваллуд № 903", "text"),
     ],
 )
 def test_slips_read_with_full_confidence_are_doubtful(lexicon: Lexicon, raw: str, value_type: str) -> None:
-    parsed = parse_value(raw, value_type, lexicon, kind="place" if value_type == "place" else None)
+    kind = {"place": "place", "office": "office"}.get(value_type)
+    read_as = "text" if value_type == "office" else value_type
+    parsed = parse_value(raw, read_as, lexicon, kind=kind)  # type: ignore[arg-type]
     assert (parsed.ok, parsed.reasons) == (True, ("low_confidence",))
 
 
