@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from pipeline.errors import OcrError
 from pipeline.forms.catalogue import FieldSpec, FormTemplate
@@ -243,11 +244,11 @@ def read_field(
     context: float,
     page_flags: Sequence[str],
     reference_year: int | None = None,
-    language: str | None = None,
+    language: str | None | Callable[[], str | None] = None,
 ) -> FieldReading:
     """One field: blank from its ink alone, else OCR, parse, score and decide. ``language`` is the record's
     ('russian', 'tajik' or None: unknown), which decides whether a name's or nationality's Tajik-lettered twin
-    is a rival.
+    is a rival; a callable is asked only when that matters.
 
     Raises OcrError naming the field when the engine fails; :func:`read_record` turns that into a flagged
     field so the record keeps it.
@@ -281,7 +282,12 @@ def read_field(
         if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:
             # the writing runs past the box: what was read may be only part of it
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
-        russian_record = language == "russian"
+        # the record's language matters only to a value with a look-alike rival or a name with a Tajik letter;
+        # asked for then alone, since telling it may cost more reading (a Soviet record's hand)
+        needs_language = _has_rival(parsed, spec, lexicon) or _tajik_letter_in_russian_record(
+            parsed, spec, lexicon, True
+        )
+        russian_record = needs_language and (language() if callable(language) else language) == "russian"
         if LOW_CONFIDENCE not in parsed.reasons and (
             _has_rival(parsed, spec, lexicon, russian_record=russian_record)
             or _tajik_letter_in_russian_record(parsed, spec, lexicon, russian_record)
@@ -354,7 +360,7 @@ def read_record(
     context = _context_factor(thresholds.score, page_quality, alignment_score)
     read: dict[str, FieldReading] = {}
 
-    def read_one(spec: FieldSpec, language: str | None) -> FieldReading:
+    def read_one(spec: FieldSpec, language: str | None | Callable[[], str | None]) -> FieldReading:
         crop = by_key.get(spec.key)
         threshold = thresholds.threshold(template.form_id, spec.key, spec.type)
         if crop is None:
@@ -382,7 +388,12 @@ def read_record(
     # out in Russian letters whatever its places say: there the names read again with Tajik data tell, first,
     # and the language then holds for the nationalities too.
     russian_form = not reads_tajik(template)
-    language = "russian" if russian_form and not shows_tajik_hand(crops, template, engine, lexicon) else None
+
+    @cache
+    def hand() -> str | None:
+        return None if shows_tajik_hand(crops, template, engine, lexicon) else "russian"
+
+    language: str | None | Callable[[], str | None] = hand if russian_form else None
     for spec in template.fields:
         if spec.type not in NAME_TYPES:
             read[spec.key] = read_one(spec, language)
