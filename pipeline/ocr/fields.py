@@ -176,14 +176,11 @@ def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, *, russia
     )
 
 
-def _tajik_letter_in_russian_record(
-    parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, russian_record: bool
-) -> bool:
-    """A name read with a Tajik letter in a record written in Russian: a Russian spelling misread
-    (Рахимович read as Раҳимович), since a Russian clerk wrote the name the Russian way."""
+def _name_with_tajik_letter(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon) -> bool:
+    """A name read with a Tajik letter: in a record written in Russian, a Russian spelling misread (Рахимович
+    read as Раҳимович), since a Russian clerk wrote the name the Russian way."""
     return (
-        russian_record
-        and spec.type in NAME_TYPES
+        spec.type in NAME_TYPES
         and parsed.value is not None
         and any(ch in lexicon.tajik_only_letters for ch in parsed.value.lower())
     )
@@ -196,10 +193,11 @@ def _evidence(
     lexicon: Lexicon,
     weights: ScoreWeights,
     *,
-    russian_record: bool = False,
+    rival: bool = False,
 ) -> float:
     """The engine's confidence moved by what the parse and the lexicon know; the engine alone cannot tell a
-    look-alike slip (Ҳ read as Х) from a clean read, the lexicon can for the names it lists."""
+    look-alike slip (Ҳ read as Х) from a clean read, the lexicon can for the names it lists. ``rival``: a part
+    the lexicon vouches for has a look-alike rival (:func:`_has_rival`)."""
     if not parsed.ok:
         return confidence * weights.parse_failed
     evidence = confidence
@@ -214,7 +212,7 @@ def _evidence(
         if spec.type == "place" and parsed.value is not None and plain_local_place(parsed.value, lexicon):
             return evidence + (1.0 - evidence) * weights.local_place_match
         return evidence
-    if any(look_alike_rival(part, kind, lexicon, russian_record=russian_record) for part, kind in checked):
+    if rival:
         return evidence * weights.look_alike_rival
     return evidence + (1.0 - evidence) * weights.lexicon_match
 
@@ -282,20 +280,20 @@ def read_field(
         if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:
             # the writing runs past the box: what was read may be only part of it
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
+        rival = _has_rival(parsed, spec, lexicon)
+        tajik_lettered = _name_with_tajik_letter(parsed, spec, lexicon)
         # the record's language matters only to a value with a look-alike rival or a name with a Tajik letter;
-        # asked for then alone, since telling it may cost more reading (a Soviet record's hand)
-        needs_language = _has_rival(parsed, spec, lexicon) or _tajik_letter_in_russian_record(
-            parsed, spec, lexicon, True
-        )
-        russian_record = needs_language and (language() if callable(language) else language) == "russian"
-        if LOW_CONFIDENCE not in parsed.reasons and (
-            _has_rival(parsed, spec, lexicon, russian_record=russian_record)
-            or _tajik_letter_in_russian_record(parsed, spec, lexicon, russian_record)
-        ):
+        # asked for then alone, since telling it may cost more reading (a Soviet record's hand). A Russian
+        # clerk spelt names the Russian way: only the ё/е twin stays a rival, and a Tajik letter is a misread.
+        if (rival or tajik_lettered) and (language() if callable(language) else language) == "russian":
+            rival = rival and _has_rival(parsed, spec, lexicon, russian_record=True)
+        else:
+            tajik_lettered = False
+        if LOW_CONFIDENCE not in parsed.reasons and (rival or tajik_lettered):
             # another listed spelling may have been misread as this one (Ҳ read as Х, ё as е): on the tuning
             # pages one such name in twenty accepted was wrong, whatever the engine's confidence
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
-        evidence = _evidence(read_confidence, parsed, spec, lexicon, weights, russian_record=russian_record)
+        evidence = _evidence(read_confidence, parsed, spec, lexicon, weights, rival=rival)
     score = round(max(0.0, min(1.0, evidence * context)), 4)
     reasons = [*page_flags, *parsed.reasons]
     if parsed.blank and spec.required:
