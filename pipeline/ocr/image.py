@@ -91,3 +91,23 @@ def prepare_field(gray: np.ndarray) -> InkImage:
     extra = max(0, MIN_WIDTH_PX - trimmed.shape[1] - 2 * PAD_PX)
     padded = cv2.copyMakeBorder(trimmed, PAD_PX, PAD_PX, PAD_PX, PAD_PX + extra, cv2.BORDER_CONSTANT, value=255)
     return InkImage(image=padded, ink_pixels=ink_pixels, cut_off=cut_off)
+
+
+# A second look at a field, to confirm a reading (see pipeline.ocr.fields): the ink image larger, and the grey
+# crop left for Tesseract to binarize itself. Each changes what the recogniser sees enough that a misread
+# rarely comes out the same twice, while a clean reading does (measured on the tuning pages).
+CONFIRM_SCALE = 1.4
+GREY_LINE_SCALE = 1.6
+
+
+def enlarged(ink: np.ndarray, factor: float = CONFIRM_SCALE) -> np.ndarray:
+    """A binarized field image scaled by ``factor`` and binarized again."""
+    resized = cv2.resize(ink, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return np.where(resized < 128, 0, 255).astype(np.uint8)
+
+
+def grey_line(gray: np.ndarray) -> np.ndarray:
+    """The field crop as scanned, scaled to a readable line height and padded with its own edge, unbinarized."""
+    scale = TARGET_LINE_HEIGHT_PX * GREY_LINE_SCALE / gray.shape[0]
+    resized = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(resized, PAD_PX, PAD_PX, PAD_PX, PAD_PX, cv2.BORDER_REPLICATE)

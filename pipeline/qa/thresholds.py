@@ -74,6 +74,24 @@ class ScoreWeights(_Frozen):
         le=1.0,
         description="the engine's confidence is (1 - w) x the mean of its words + w x the least sure word",
     )
+    confirm_types: tuple[ValueType, ...] = Field(
+        default=(), description="value types whose readings in the confirm band are read again from other images"
+    )
+    confirm_band: tuple[float, float] = Field(
+        default=(1.0, 1.0),
+        description="scores from the first up to (not including) the second are confirmed; fixed, not the "
+        "thresholds, so that a calibration sees the scores the flow will give",
+    )
+    confirm_weight: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="share of the doubt removed when every second reading agrees"
+    )
+
+    @model_validator(mode="after")
+    def _band_in_order(self) -> ScoreWeights:
+        low, high = self.confirm_band
+        if not 0.0 <= low <= high <= 1.0:
+            raise ValueError(f"confirm_band must be two scores in [0, 1], the lower first, not {self.confirm_band}")
+        return self
 
 
 class Thresholds(_Frozen):

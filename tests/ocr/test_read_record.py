@@ -81,6 +81,13 @@ def _read_good_page(
 
 
 @pytest.fixture(scope="module")
+def thresholds(thresholds: Thresholds) -> Thresholds:
+    """The project's thresholds with one reading a field, so that each scripted answer is one field's reading
+    (second readings, which confirm a field, are tested in test_confirm.py)."""
+    return thresholds.model_copy(update={"score": thresholds.score.model_copy(update={"confirm_types": ()})})
+
+
+@pytest.fixture(scope="module")
 def tajik_form(catalogue: Catalogue) -> FormTemplate:
     return catalogue.form("birth_tj_2010")
 

@@ -1,0 +1,113 @@
+"""Second readings: a field in the confirm band read again from other images, lifted only when both agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.errors import OcrError
+from pipeline.forms.catalogue import Catalogue, FormTemplate
+from pipeline.ocr.engine import TesseractEngine
+from pipeline.ocr.fakes import ScriptedEngine
+from pipeline.ocr.fields import confirmed, read_field
+from pipeline.ocr.image import GREY_LINE_SCALE, PAD_PX, TARGET_LINE_HEIGHT_PX, enlarged, grey_line, prepare_field
+from pipeline.ocr.lexicon import Lexicon
+from pipeline.qa.thresholds import Thresholds
+from pipeline.types import FieldState, OcrResult
+from tests.ocr.rendering import crop_for
+
+
+@pytest.fixture(scope="module")
+def tajik_form(catalogue: Catalogue) -> FormTemplate:
+    return catalogue.form("birth_tj_2010")
+
+
+def _read(form: FormTemplate, key: str, answers: list, lexicon: Lexicon, thresholds: Thresholds):  # type: ignore[no-untyped-def]
+    spec = form.field(key)
+    engine = ScriptedEngine(answers=answers)
+    field = read_field(crop_for(spec, "12.05.1985"), spec, form, engine, lexicon, thresholds, context=1.0, page_flags=())
+    return field, engine
+
+
+def test_a_date_read_the_same_three_times_loses_part_of_its_doubt(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    first = OcrResult("12.05.1985", 0.9)
+    field, engine = _read(tajik_form, "father_birth_date", [first, "12.05.1985", "12 05 1985"], lexicon, thresholds)
+    assert len(engine.calls) == 3
+    # the second look is larger than the first: the ink enlarged, then the grey crop at its own scale
+    assert engine.calls[1].shape[0] > engine.calls[0].shape[0]
+    assert field.confidence == pytest.approx(0.9 + 0.1 * thresholds.score.confirm_weight, abs=1e-4)
+    assert (field.value, field.engine_confidence) == ("1985-05-12", 0.9)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ["12.06.1985"],  # the enlarged ink says otherwise: the grey crop is not read
+        ["12.05.1985", "12.05.1955"],
+        ["12.05.1985", "12.5"],  # does not parse
+        [OcrError("Tesseract failed: simulated crash")],
+    ],
+)
+def test_a_second_reading_that_differs_or_fails_leaves_the_score_as_it_was(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds, second: list
+) -> None:
+    field, engine = _read(tajik_form, "father_birth_date", [OcrResult("12.05.1985", 0.9), *second], lexicon, thresholds)
+    assert len(engine.calls) == 1 + len(second)
+    assert (field.value, field.confidence, field.state) == ("1985-05-12", 0.9, FieldState.FLAGGED)
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [
+        ("father_birth_date", OcrResult("12.05.1985", 0.7)),  # below the band: no lift could reach the threshold
+        ("father_birth_date", OcrResult("12 05 85", 0.9)),  # a doubtful parse stays doubtful
+        ("child_surname", OcrResult("Раҳимова", 0.9)),  # names are not among the confirmed types
+        ("child_sex", OcrResult("зан", 0.9)),
+    ],
+)
+def test_fields_outside_the_band_or_the_confirmed_types_are_read_once(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds, key: str, answer: OcrResult
+) -> None:
+    _, engine = _read(tajik_form, key, [answer], lexicon, thresholds)
+    assert len(engine.calls) == 1
+
+
+def test_the_shipped_weights_confirm_dates_and_places_in_a_band_below_the_sure_readings(thresholds: Thresholds) -> None:
+    weights = thresholds.score
+    assert {"date", "place"} <= set(weights.confirm_types) and "name" not in weights.confirm_types
+    low, high = weights.confirm_band
+    assert 0.0 < low < min(thresholds.value_types[t] for t in weights.confirm_types) < high <= 1.0
+    assert 0.0 < weights.confirm_weight < 1.0
+
+
+def test_the_second_looks_are_other_pictures_of_the_same_writing(tajik_form: FormTemplate) -> None:
+    crop = crop_for(tajik_form.field("father_birth_date"), "12.05.1985")
+    ink = prepare_field(crop.image).image
+    assert ink is not None
+    big = enlarged(ink)
+    assert big.shape[0] > ink.shape[0] and set(np.unique(big)) <= {0, 255}
+    grey = grey_line(crop.image)
+    # the whole box at a readable line height, unbinarized: Tesseract draws its own line between ink and paper
+    assert grey.shape[0] - 2 * PAD_PX == round(TARGET_LINE_HEIGHT_PX * GREY_LINE_SCALE)
+    assert len(np.unique(grey)) > 2
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "value", "other"),
+    [
+        ("father_birth_date", "12.05.1985", "1985-05-12", "1985-05-17"),
+        ("registration_date", "12 марти 2012 с.", "2012-03-12", "2012-03-17"),
+        ("child_birth_place", "д. Навобод, н. Рӯдакӣ", "д. Навобод, н. Рӯдакӣ", "д. Навобод, н. Рудаки"),
+    ],
+)
+def test_tesseract_confirms_a_clean_reading_and_not_another_value(
+    tajik_form: FormTemplate, engine: TesseractEngine, lexicon: Lexicon, key: str, written: str, value: str, other: str
+) -> None:
+    spec = tajik_form.field(key)
+    crop = crop_for(spec, written)
+    ink = prepare_field(crop.image).image
+    assert ink is not None
+    assert confirmed(crop, ink, value, spec, tajik_form, engine, lexicon, reference_year=2012)
+    assert not confirmed(crop, ink, other, spec, tajik_form, engine, lexicon, reference_year=2012)
