@@ -86,6 +86,11 @@ class ScoreWeights(_Frozen):
         default=0.0, ge=0.0, le=1.0, description="share of the doubt removed when every second reading agrees"
     )
 
+    settle_rivals: bool = Field(
+        default=False,
+        description="a name with a look-alike rival that reads the same from four other looks loses the rival",
+    )
+
     @model_validator(mode="after")
     def _band_in_order(self) -> ScoreWeights:
         low, high = self.confirm_band

@@ -1,4 +1,5 @@
-"""Second readings: a field in the confirm band read again from other images, lifted only when both agree."""
+"""Second readings: a field in the confirm band read again from other images, lifted only when both agree; a
+name with a look-alike rival read four more times, the rival dropped only when all four agree."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pipeline.errors import OcrError
 from pipeline.forms.catalogue import Catalogue, FormTemplate
 from pipeline.ocr.engine import TesseractEngine
 from pipeline.ocr.fakes import ScriptedEngine
-from pipeline.ocr.fields import confirmed, read_field
+from pipeline.ocr.fields import confirmed, read_field, rival_settled
 from pipeline.ocr.image import GREY_LINE_SCALE, PAD_PX, TARGET_LINE_HEIGHT_PX, enlarged, grey_line, prepare_field
 from pipeline.ocr.lexicon import Lexicon
 from pipeline.qa.thresholds import Thresholds
@@ -25,7 +26,9 @@ def tajik_form(catalogue: Catalogue) -> FormTemplate:
 def _read(form: FormTemplate, key: str, answers: list, lexicon: Lexicon, thresholds: Thresholds):  # type: ignore[no-untyped-def]
     spec = form.field(key)
     engine = ScriptedEngine(answers=answers)
-    field = read_field(crop_for(spec, "12.05.1985"), spec, form, engine, lexicon, thresholds, context=1.0, page_flags=())
+    field = read_field(
+        crop_for(spec, "12.05.1985"), spec, form, engine, lexicon, thresholds, context=1.0, page_flags=()
+    )
     return field, engine
 
 
@@ -111,3 +114,48 @@ def test_tesseract_confirms_a_clean_reading_and_not_another_value(
     assert ink is not None
     assert confirmed(crop, ink, value, spec, tajik_form, engine, lexicon, reference_year=2012)
     assert not confirmed(crop, ink, other, spec, tajik_form, engine, lexicon, reference_year=2012)
+
+
+def _read_name(form: FormTemplate, answers: list, lexicon: Lexicon, thresholds: Thresholds):  # type: ignore[no-untyped-def]
+    spec = form.field("child_surname")
+    engine = ScriptedEngine(answers=answers)
+    field = read_field(crop_for(spec, "Хасанов"), spec, form, engine, lexicon, thresholds, context=1.0, page_flags=())
+    return field, engine
+
+
+def test_a_name_with_a_rival_that_reads_the_same_from_every_look_is_accepted(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    field, engine = _read_name(tajik_form, [OcrResult("Хасанов", 0.95), *["Хасанов"] * 4], lexicon, thresholds)
+    assert (field.value, field.state, field.reasons) == ("Хасанов", FieldState.AUTO, ())
+    # Tajik data alone on the grey crop first, then the form's own data; the others on the ink
+    assert [call.lang for call in engine.calls] == ["tgk+rus", "tgk", "tgk+rus", "tgk", "tgk+rus"]
+
+
+@pytest.mark.parametrize("differing", range(4))
+def test_one_look_that_finds_the_rivals_letter_keeps_the_name_in_review(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds, differing: int
+) -> None:
+    looks = ["Хасанов"] * differing + ["Ҳасанов"]
+    field, engine = _read_name(tajik_form, [OcrResult("Хасанов", 0.95), *looks], lexicon, thresholds)
+    assert (field.value, field.state, field.reasons) == ("Хасанов", FieldState.FLAGGED, ("low_confidence",))
+    assert len(engine.calls) == 2 + differing
+
+
+def test_without_settling_a_rival_name_is_read_once(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    unsettled = thresholds.model_copy(update={"score": thresholds.score.model_copy(update={"settle_rivals": False})})
+    field, engine = _read_name(tajik_form, [OcrResult("Хасанов", 0.95)], lexicon, unsettled)
+    assert (field.state, len(engine.calls)) == (FieldState.FLAGGED, 1)
+
+
+def test_tesseract_settles_a_name_written_without_the_rivals_mark_and_not_one_written_with_it(
+    tajik_form: FormTemplate, engine: TesseractEngine, lexicon: Lexicon
+) -> None:
+    spec = tajik_form.field("child_surname")
+    for written, settled in (("Хасанов", True), ("Ҳасанов", False)):
+        crop = crop_for(spec, written)
+        ink = prepare_field(crop.image).image
+        assert ink is not None
+        assert rival_settled(crop, ink, "Хасанов", spec, tajik_form, engine, lexicon) is settled, written

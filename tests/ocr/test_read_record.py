@@ -84,7 +84,8 @@ def _read_good_page(
 def thresholds(thresholds: Thresholds) -> Thresholds:
     """The project's thresholds with one reading a field, so that each scripted answer is one field's reading
     (second readings, which confirm a field, are tested in test_confirm.py)."""
-    return thresholds.model_copy(update={"score": thresholds.score.model_copy(update={"confirm_types": ()})})
+    one_reading = {"confirm_types": (), "settle_rivals": False}
+    return thresholds.model_copy(update={"score": thresholds.score.model_copy(update=one_reading)})
 
 
 @pytest.fixture(scope="module")
