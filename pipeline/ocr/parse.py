@@ -115,7 +115,8 @@ def _parse_full_name(text: str, lexicon: Lexicon) -> ParsedValue:
 def _listed_spelling(text: str, kind: LexiconKind, lexicon: Lexicon) -> str | None:
     """The listed spelling of a closed-list entry written in other letter case (ТОҶИК -> тоҷик), if any. A
     nationality that is only an abbreviation takes its dot and a full word none, whatever specks were read
-    ('тадж' -> тадж., 'тоҷик.' -> тоҷик); otherwise (рус is both) the dot stays as written."""
+    ('тадж' -> тадж., 'тоҷик.' -> тоҷик), and so does a citizenship, as listed (no listed one has a dot:
+    'Тоҷикистон.' -> Тоҷикистон); otherwise (рус is both) the dot stays as written."""
     bare = text.strip(" .")
     dot = "." if text.rstrip().endswith(".") else ""
     listed = next((c for c in sorted(lexicon.candidates(kind, text)) if c.lower() == bare.lower()), None)
@@ -126,6 +127,8 @@ def _listed_spelling(text: str, kind: LexiconKind, lexicon: Lexicon) -> str | No
         word = listed in lexicon.nationality_words
         if abbreviation != word:
             dot = "." if abbreviation else ""
+    if kind == "citizenship":
+        dot = ""
     return f"{listed}{dot}"
 
 

@@ -366,6 +366,8 @@ def test_a_date_after_the_books_year_is_doubtful(lexicon: Lexicon) -> None:
         ("тат. .", "nationality", "тат."),
         ("Тадж.", "nationality", "тадж."),  # listed letter case, the abbreviation's dot as written
         ("Тоҷикистон . |", "citizenship", "Тоҷикистон"),
+        ("Тоҷикистон.", "citizenship", "Тоҷикистон"),  # a citizenship is listed without a dot
+        ("ҶТ.", "citizenship", "ҶТ"),
         ("тоҷик.", "nationality", "тоҷик"),  # a full word takes no dot
         ("тадж", "nationality", "тадж."),  # an abbreviation takes its dot
         ("тадж, |", "nationality", "тадж."),
