@@ -221,8 +221,21 @@ def _evidence(
     return evidence + (1.0 - evidence) * weights.lexicon_match
 
 
+def _slips_alike_in_every_look(value: str, spec: FieldSpec, lexicon: Lexicon) -> bool:
+    """Whether a value holds what Tesseract loses the same way from every picture of it, which a second reading
+    cannot catch: the last digits of a document's number (`№ 344` read `№ 34` from all three looks on the
+    tuning pages) and a Tajik letter's mark in a village or street name (`Ҳаёти` read `Хаёти`)."""
+    if spec.type == "text":
+        return any(ch.isdigit() for ch in value)
+    if spec.type == "place":
+        words = lexicon.unlisted_place_words(value)
+        risky = _RUSSIAN_FOLDED if lexicon.record_language([value]) == "russian" else lexicon.folded_letters
+        return any(ch in risky for word in (words if words is not None else [value]) for ch in word.lower())
+    return False
+
+
 def _worth_confirming(
-    parsed: ParsedValue, spec: FieldSpec, setting: OcrSetting, score: float, weights: ScoreWeights
+    parsed: ParsedValue, spec: FieldSpec, setting: OcrSetting, score: float, weights: ScoreWeights, lexicon: Lexicon
 ) -> bool:
     """A one-line value of a confirmed type that parsed without doubt, its score in the confirm band: a second
     reading can lift it to its threshold (below the band it could not, above it it needs no lift)."""
@@ -231,9 +244,10 @@ def _worth_confirming(
         spec.type in weights.confirm_types
         and setting.psm != MULTI_LINE_PSM
         and parsed.ok
-        and not parsed.blank
+        and parsed.value is not None
         and not {LOW_CONFIDENCE, NOT_IN_LEXICON} & set(parsed.reasons)
         and low <= score < high
+        and not _slips_alike_in_every_look(parsed.value, spec, lexicon)
     )
 
 
@@ -395,7 +409,7 @@ def read_field(
             # pages one such name in twenty accepted was wrong, whatever the engine's confidence
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
         evidence = _evidence(read_confidence, parsed, spec, lexicon, weights, rival=rival)
-        if _worth_confirming(parsed, spec, setting, evidence * context, weights) and confirmed(
+        if _worth_confirming(parsed, spec, setting, evidence * context, weights, lexicon) and confirmed(
             crop, ink.image, parsed.value, spec, template, engine, lexicon, reference_year=reference_year
         ):
             evidence += (1.0 - evidence) * weights.confirm_weight

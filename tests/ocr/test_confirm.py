@@ -32,6 +32,17 @@ def _read(form: FormTemplate, key: str, answers: list, lexicon: Lexicon, thresho
     return field, engine
 
 
+@pytest.mark.parametrize(
+    ("key", "value"), [("child_birth_place", "д. Навобод, н. Рӯдакӣ"), ("birth_document", "Маълумотномаи таваллуд")]
+)
+def test_a_place_or_text_read_the_same_three_times_is_lifted_too(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds, key: str, value: str
+) -> None:
+    field, engine = _read(tajik_form, key, [OcrResult(value, 0.9), value, value], lexicon, thresholds)
+    assert len(engine.calls) == 3
+    assert field.confidence > 0.9
+
+
 def test_a_date_read_the_same_three_times_loses_part_of_its_doubt(
     tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
 ) -> None:
@@ -68,6 +79,9 @@ def test_a_second_reading_that_differs_or_fails_leaves_the_score_as_it_was(
         ("father_birth_date", OcrResult("12 05 85", 0.9)),  # a doubtful parse stays doubtful
         ("child_surname", OcrResult("Раҳимова", 0.9)),  # names are not among the confirmed types
         ("child_sex", OcrResult("зан", 0.9)),
+        # what every look loses alike: a document number's last digit, a Tajik letter's mark in a village
+        ("birth_document", OcrResult("Маълумотномаи таваллуд № 578", 0.9)),
+        ("child_birth_place", OcrResult("д. Гулистон, н. Рӯдакӣ", 0.9)),
     ],
 )
 def test_fields_outside_the_band_or_the_confirmed_types_are_read_once(
