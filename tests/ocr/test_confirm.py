@@ -156,6 +156,13 @@ def test_one_look_that_finds_the_rivals_letter_keeps_the_name_in_review(
     assert len(engine.calls) == 2 + differing
 
 
+def test_a_rival_name_written_in_capitals_is_not_settled(
+    tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
+) -> None:
+    field, engine = _read_name(tajik_form, [OcrResult("ХАСАНОВ", 0.95)], lexicon, thresholds)
+    assert (field.value, field.state, len(engine.calls)) == ("Хасанов", FieldState.FLAGGED, 1)
+
+
 def test_without_settling_a_rival_name_is_read_once(
     tajik_form: FormTemplate, lexicon: Lexicon, thresholds: Thresholds
 ) -> None:
