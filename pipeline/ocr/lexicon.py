@@ -270,10 +270,11 @@ class Lexicon:
         return token in self.local_place_abbreviations or token.lower().removesuffix(".") in self.dotted_abbreviations
 
     def is_listed_office(self, text: str) -> bool:
-        """Whether a text is an office word and a listed place written as listed ('САҲШ-и ш. Хуҷанд')."""
+        """Whether a text is an office word and listed places written as listed ('САҲШ-и ш. Хуҷанд'; in Russian
+        a Soviet chain too: 'ЗАГС Октябрьского р-на г. Душанбе')."""
         normal = " ".join(unicodedata.normalize("NFC", text).split())
         return any(
-            normal.startswith(prefix + " ") and self.is_listed_place(normal[len(prefix) + 1 :])
+            normal.startswith(prefix + " ") and self.unlisted_place_words(normal[len(prefix) + 1 :]) == ()
             for prefix in self.office_prefixes
         )
 
