@@ -121,6 +121,20 @@ def field_kind(spec: FieldSpec, lexicon: Lexicon) -> LexiconKind | None:
     return kind
 
 
+def _parse_field(
+    text: str, spec: FieldSpec, template: FormTemplate, lexicon: Lexicon, reference_year: int | None
+) -> ParsedValue:
+    """A field's text parsed as its type, with the lexicon and month writing of its form."""
+    return parse_value(
+        text,
+        spec.type,
+        lexicon,
+        reference_year=reference_year,
+        kind=field_kind(spec, lexicon),
+        roman_months=writes_roman_months(template),
+    )
+
+
 def _context_factor(weights: ScoreWeights, page_quality: PageQuality, alignment_score: float) -> float:
     """The page's share of a field's score: the squared shortfall barely touches a good page (quality 0.9
     costs 0.1 % at weight 0.1) and weighs on a poor one."""
@@ -168,8 +182,14 @@ def plain_local_place(value: str, lexicon: Lexicon) -> bool:
     words = lexicon.unlisted_place_words(value)
     if words is None or any(ch.isdigit() for word in words for ch in word):
         return False
+    return not _may_hide_lost_mark(words, value, lexicon)
+
+
+def _may_hide_lost_mark(words: Sequence[str], value: str, lexicon: Lexicon) -> bool:
+    """Whether the words hold a letter a Tajik letter or ё folds to (х ч к г у и е); in a value written in
+    Russian, which has no Tajik letters, only е (a lost ё)."""
     risky = _RUSSIAN_FOLDED if lexicon.record_language([value]) == "russian" else lexicon.folded_letters
-    return not any(ch in risky for word in words for ch in word.lower())
+    return any(ch in risky for word in words for ch in word.lower())
 
 
 def _has_rival(parsed: ParsedValue, spec: FieldSpec, lexicon: Lexicon, *, russian_record: bool = False) -> bool:
@@ -229,8 +249,7 @@ def _slips_alike_in_every_look(value: str, spec: FieldSpec, lexicon: Lexicon) ->
         return any(ch.isdigit() for ch in value)
     if spec.type == "place":
         words = lexicon.unlisted_place_words(value)
-        risky = _RUSSIAN_FOLDED if lexicon.record_language([value]) == "russian" else lexicon.folded_letters
-        return any(ch in risky for word in (words if words is not None else [value]) for ch in word.lower())
+        return _may_hide_lost_mark(words if words is not None else (value,), value, lexicon)
     return False
 
 
@@ -269,14 +288,7 @@ def _reads_the_same(
             text = engine.recognize(look(), lang=lang, psm=psm).text
         except OcrError:
             return False
-        again = parse_value(
-            text,
-            spec.type,
-            lexicon,
-            reference_year=reference_year,
-            kind=field_kind(spec, lexicon),
-            roman_months=writes_roman_months(template),
-        )
+        again = _parse_field(text, spec, template, lexicon, reference_year)
         if not again.ok or again.value != value:
             return False
     return True
@@ -321,9 +333,10 @@ def rival_settled(
     descender or mark comes back in one of the four looks: on the tuning pages no misread name agreed in all
     four, and nine right ones in ten did. The most telling look goes first (Tajik data on the grey crop)."""
     lang = ocr_setting(spec, template).lang
+    grey = cache(lambda: grey_line(crop.image))  # two looks share it; made only if the first is read
     looks = (
-        (lambda: grey_line(crop.image), TAJIK_DATA),
-        (lambda: grey_line(crop.image), lang),
+        (grey, TAJIK_DATA),
+        (grey, lang),
         (lambda: ink, TAJIK_DATA),
         (lambda: enlarged(ink), lang),
     )
@@ -382,14 +395,7 @@ def read_field(
             raise OcrError(f"OCR of field {spec.key!r} (slot {crop.slot}) failed: {exc}") from exc
         raw_text, engine_confidence = result.text, result.confidence
         read_confidence = engine_confidence_of(result, weights)
-        parsed = parse_value(
-            raw_text,
-            spec.type,
-            lexicon,
-            reference_year=reference_year,
-            kind=field_kind(spec, lexicon),
-            roman_months=writes_roman_months(template),
-        )
+        parsed = _parse_field(raw_text, spec, template, lexicon, reference_year)
         if ink.cut_off and LOW_CONFIDENCE not in parsed.reasons:
             # the writing runs past the box: what was read may be only part of it
             parsed = replace(parsed, reasons=(*parsed.reasons, LOW_CONFIDENCE))
